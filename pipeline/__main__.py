@@ -1,0 +1,5 @@
+"""`python -m pipeline` runs the qa command."""
+
+from .cli import cli
+
+cli()

@@ -1,0 +1,290 @@
+"""The `qa` command: parses options, calls one library function, prints the result."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import PipelineError
+from .spec import Catalogue
+from .store import Store
+from .workspace import Workspace
+
+_OUR_HANDLERS: list[logging.Handler] = []
+
+
+class Context:
+    """The workspace the command runs in, and its catalogue loaded once."""
+
+    def __init__(self, root: str | None) -> None:
+        self.workspace = Workspace.at(root)
+        self._catalogue: Catalogue | None = None
+
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            self._catalogue = Catalogue.load(self.workspace.specs)
+        return self._catalogue
+
+    def store(self) -> Store:
+        return Store(self.workspace.store_path)
+
+
+def _fail(err: PipelineError) -> click.ClickException:
+    return click.ClickException(str(err))
+
+
+def configure_logging(workspace: Workspace, verbose: bool = False) -> None:
+    """One line per file to stderr and to the workspace's log file."""
+    logger = logging.getLogger("pipeline")
+    for handler in _OUR_HANDLERS:
+        logger.removeHandler(handler)
+        handler.close()
+    _OUR_HANDLERS.clear()
+    workspace.log_path.parent.mkdir(parents=True, exist_ok=True)
+    formatter = logging.Formatter("%(asctime)s\t%(levelname)s\t%(message)s", "%Y-%m-%d %H:%M:%S")
+    for handler in (logging.StreamHandler(sys.stderr), logging.FileHandler(workspace.log_path, encoding="utf-8")):
+        handler.setFormatter(formatter)
+        logger.addHandler(handler)
+        _OUR_HANDLERS.append(handler)
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.propagate = False
+
+
+@click.group()
+@click.version_option(__version__, prog_name="qa")
+@click.option("--workspace", "workspace", envvar="QA_WORKSPACE", type=click.Path(file_okay=False),
+              help="Workspace folder (inbox/, outbox/, form_templates/, the store). Default: current folder.")
+@click.pass_context
+def cli(ctx: click.Context, workspace: str | None) -> None:
+    """Quality-assurance pipeline for children's social care.
+
+    \b
+    Example:
+        qa --workspace /srv/qa ingest
+    """
+    ctx.obj = Context(workspace)
+
+
+@cli.command()
+@click.pass_obj
+def init(obj: Context) -> None:
+    """Create a workspace: folders, editable form specs, example roster, plan and targets.
+
+    \b
+    Example:
+        qa --workspace /srv/qa init
+    """
+    from .admin import write_examples
+
+    workspace = obj.workspace.ensure()
+    workspace.copy_builtin_specs()
+    written = write_examples(workspace)
+    click.echo(f"Workspace ready at {workspace.root}")
+    for path in written:
+        click.echo(f"  wrote {path.relative_to(workspace.root)}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
+@click.pass_obj
+def forms(obj: Context, as_json: bool) -> None:
+    """List the forms and their fields, themed variants included.
+
+    \b
+    Example:
+        qa forms --json
+    """
+    try:
+        catalogue = obj.catalogue
+    except PipelineError as err:
+        raise _fail(err) from err
+    listing = [_describe(spec) for spec in catalogue]
+    if as_json:
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        return
+    for entry in listing:
+        theme = f" — theme: {entry['theme']}" if entry["theme"] else ""
+        click.echo(f"{entry['key']} (v{entry['version']}, {entry['format']}): {entry['title']}{theme}")
+        for item in entry["fields"]:
+            where = f"{item['group']}." if item["group"] else ""
+            flag = " *" if item["required"] else ""
+            choices = f" [{', '.join(item['choices'])}]" if item["choices"] else ""
+            click.echo(f"    {where}{item['id']}{flag}: {item['label']} ({item['type']}){choices}")
+
+
+def _describe(spec) -> dict:
+    fields = [_field_entry(item, None) for item in spec.fields()]
+    for group in spec.groups():
+        fields += [_field_entry(item, group.id) for item in group.fields]
+    return {
+        "key": spec.key, "form": spec.id, "variant": spec.variant, "theme": spec.theme, "version": spec.version,
+        "title": spec.display_title, "format": spec.format, "fields": fields,
+        "groups": [{"id": g.id, "label": g.label, "min_rows": g.min_rows, "max_rows": g.max_rows} for g in spec.groups()],
+    }
+
+
+def _field_entry(item, group: str | None) -> dict:
+    return {
+        "id": item.id, "label": item.label, "type": item.type, "required": item.required,
+        "choices": list(item.options) if item.type in ("choice", "multi_choice", "grade") else [],
+        "group": group,
+    }
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder to write to (default: outbox/templates).")
+@click.argument("form_keys", nargs=-1, metavar="[FORM]...")
+@click.pass_obj
+def templates(obj: Context, out_dir: Path | None, form_keys: tuple[str, ...]) -> None:
+    """Write blank form templates (all forms, or those named).
+
+    \b
+    Example:
+        qa templates --out templates ccr observation
+    """
+    from .templates import build_form, file_name
+    from .workspace import unique_path
+
+    try:
+        specs = [obj.catalogue.find(key) for key in form_keys] if form_keys else list(obj.catalogue)
+    except PipelineError as err:
+        raise _fail(err) from err
+    out_dir = out_dir or obj.workspace.outbox / "templates"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for spec in specs:
+        path = unique_path(out_dir, file_name(spec, f"v{spec.version}"))
+        path.write_bytes(build_form(spec))
+        click.echo(str(path))
+
+
+@cli.command()
+@click.argument("form")
+@click.option("--quarter", required=True, help="Quarter, e.g. 2022-23-Q3.")
+@click.option("--assignee", required=True, help="Who must complete it.")
+@click.option("--theme", help="Theme (variant id or theme text) for dip samples and thematic audits.")
+@click.option("--child-id", help="The child's ID, for forms about one child.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder (default: outbox/issued/QUARTER).")
+@click.pass_obj
+def issue(obj: Context, form: str, quarter: str, assignee: str, theme: str | None, child_id: str | None, out_dir: Path | None) -> None:
+    """Write a pre-filled copy of a form with a unique issue id, and print its path.
+
+    \b
+    Example:
+        qa issue ccr --quarter 2022-23-Q3 --assignee "Jo Bloggs" --child-id C1234
+    """
+    from .issue import issue_form
+
+    try:
+        with obj.store() as store:
+            path = issue_form(obj.catalogue, store, form, quarter, assignee,
+                              out_dir or obj.workspace.outbox / "issued" / quarter, theme, child_id)
+    except PipelineError as err:
+        raise _fail(err) from err
+    click.echo(str(path))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
+@click.pass_obj
+def validate(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
+    """Check completed forms without storing them; exit 1 if any has a problem.
+
+    \b
+    Example:
+        qa validate inbox/ccr-2022-23-Q3-Jo.docx
+    """
+    from .ingest import examine
+
+    try:
+        catalogue = obj.catalogue
+    except PipelineError as err:
+        raise _fail(err) from err
+    results = []
+    for path in files:
+        examined = examine(path.name, path.read_bytes(), catalogue)
+        results.append({"file": str(path), "valid": examined.valid,
+                        "form": examined.spec.key if examined.spec else None, "problems": examined.problems})
+    if as_json:
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        for result in results:
+            if result["valid"]:
+                click.echo(f"{result['file']}: valid ({result['form']})")
+            for problem in result["problems"]:
+                click.echo(f"{result['file']} · {problem}")
+    sys.exit(0 if all(r["valid"] for r in results) else 1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@click.pass_obj
+def ingest(obj: Context, as_json: bool) -> None:
+    """Ingest every file in inbox/ (and its subfolders) once; rejected files get a note.
+
+    \b
+    Example:
+        qa ingest --json
+    """
+    from .ingest import ingest_inbox
+
+    workspace = obj.workspace.ensure()
+    configure_logging(workspace)
+    try:
+        catalogue = obj.catalogue
+        with obj.store() as store:
+            outcomes = ingest_inbox(workspace, catalogue, store)
+    except PipelineError as err:
+        raise _fail(err) from err
+    for outcome in outcomes:
+        if as_json:
+            click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
+        else:
+            click.echo(f"{outcome.status:9} {outcome.file}" + (f" ({outcome.form})" if outcome.form else ""))
+            for problem in outcome.problems:
+                click.echo(f"          · {problem}")
+    if not as_json:
+        counts = {s: sum(o.status == s for o in outcomes) for s in ("accepted", "replaced", "duplicate", "rejected")}
+        click.echo(", ".join(f"{n} {s}" for s, n in counts.items()) + f" ({len(outcomes)} file(s))")
+
+
+@cli.command()
+@click.option("--form", help="Only this form id.")
+@click.option("--quarter", help="Only this quarter, e.g. 2022-23-Q3.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout (required for xlsx).")
+@click.pass_obj
+def export(obj: Context, form: str | None, quarter: str | None, fmt: str, out_file: Path | None) -> None:
+    """Export stored submissions for analysis.
+
+    \b
+    Example:
+        qa export --form ccr --quarter 2022-23-Q3 --format xlsx --out ccr.xlsx
+    """
+    from . import export as exporter
+
+    with obj.store() as store:
+        submissions = store.submissions(form=form, quarter=quarter)
+    if fmt == "xlsx":
+        if out_file is None:
+            raise click.UsageError("--format xlsx needs --out FILE.")
+        out_file.write_bytes(exporter.to_xlsx(submissions, obj.catalogue))
+        click.echo(f"Wrote {len(submissions)} submission(s) to {out_file}")
+        return
+    text = exporter.to_json(submissions) if fmt == "json" else exporter.to_csv(submissions)
+    if out_file:
+        out_file.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {len(submissions)} submission(s) to {out_file}")
+    else:
+        click.echo(text)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    """Entry point for `python -m pipeline`."""
+    cli()

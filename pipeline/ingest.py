@@ -1,0 +1,315 @@
+"""One file end to end: claim it, read and validate it, store it, then archive or reject it with a note.
+
+The same ingest_file() serves `qa ingest` and `qa watch`. A file is claimed by an atomic rename into
+the inbox's processing folder, so two watchers never take the same file; a claim left by a process
+that died is recovered on the next start, and the store's log of claims makes recovery idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import shutil
+import socket
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import PipelineError, Problem, ReadError, message
+from .read.package import MAX_FILE_BYTES, OfficePackage, open_package
+from .spec import Catalogue, FormSpec
+from .store import Store
+from .validate import Submission, validate
+from .workspace import Workspace, is_ignored, unique_path
+
+log = logging.getLogger("pipeline.ingest")
+CLAIM_SEPARATOR = "__"
+HOST = socket.gethostname().replace(".", "-").replace(CLAIM_SEPARATOR, "-")
+
+
+@dataclass
+class Examined:
+    """What a file turned out to be: its spec (if identified) and typed answers, or its problems."""
+
+    name: str
+    spec: FormSpec | None = None
+    submission: Submission | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class Outcome:
+    """What happened to one dropped file."""
+
+    file: str
+    status: str  # accepted | rejected | duplicate | replaced
+    form: str | None
+    problems: list[str] = field(default_factory=list)
+    destination: str | None = None
+
+    def as_json(self) -> dict:
+        """The object `qa ingest --json` prints."""
+        return {"file": self.file, "status": self.status, "form": self.form, "problems": self.problems}
+
+
+def examine(name: str, data: bytes, catalogue: Catalogue) -> Examined:
+    """Read and validate one file's bytes. Pure: no moves, no store, no printing."""
+    result = Examined(name)
+    try:
+        package = open_package(name, data)
+        result.spec = identify(package, catalogue)
+        raw = _reader(package.kind)(package, result.spec)
+    except ReadError as err:
+        result.problems = [str(err)]
+        return result
+    except Exception as err:  # a damaged part deep inside a zip: never let one file stop the run
+        log.debug("unexpected read failure for %s", name, exc_info=True)
+        result.problems = [message("corrupt", detail=type(err).__name__)]
+        return result
+    result.submission = validate(result.spec, raw)
+    result.problems = [str(problem) for problem in _unique(result.submission.problems)]
+    return result
+
+
+def identify(package: OfficePackage, catalogue: Catalogue) -> FormSpec:
+    """The spec a file was made from, by the form id, variant and version in its properties."""
+    if not package.form_id:
+        raise ReadError(message("unknown_form"))
+    try:
+        spec = catalogue.get(package.form_id, package.variant)
+    except KeyError:
+        key = f"{package.form_id}/{package.variant}" if package.variant else package.form_id
+        raise ReadError(message("unknown_form_id", form=key)) from None
+    if package.version != str(spec.version):
+        raise ReadError(message("unknown_version", version=package.version, title=spec.display_title, current=spec.version))
+    if package.kind != spec.format:
+        raise ReadError(message("unknown_form"))
+    return spec
+
+
+def _reader(kind: str):
+    if kind == "docx":
+        from .read.docx_reader import read_docx
+
+        return read_docx
+    from .read.xlsx_reader import read_xlsx
+
+    return read_xlsx
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, result = set(), []
+    for problem in problems:
+        if problem.message not in seen:
+            seen.add(problem.message)
+            result.append(problem)
+    return result
+
+
+# --- the I/O edge ------------------------------------------------------------------------------
+
+
+def inbox_files(workspace: Workspace) -> list[Path]:
+    """Files waiting in the inbox and its subfolders, oldest first, lock and temp files left out."""
+    found = []
+    for folder, dirs, files in os.walk(workspace.inbox):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if not is_ignored(name):
+                found.append(Path(folder) / name)
+    return sorted(found, key=_mtime)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.lstat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def ingest_inbox(workspace: Workspace, catalogue: Catalogue, store: Store) -> list[Outcome]:
+    """Recover interrupted claims, then ingest every file in the inbox once."""
+    outcomes = recover_claims(workspace, catalogue, store)
+    for path in inbox_files(workspace):
+        outcome = ingest_file(workspace, path, catalogue, store)
+        if outcome is not None:
+            outcomes.append(outcome)
+    return outcomes
+
+
+def ingest_file(workspace: Workspace, path: Path, catalogue: Catalogue, store: Store) -> Outcome | None:
+    """Claim *path* and process it; None if it is ignored or another process claimed it first."""
+    if is_ignored(path.name):
+        return None
+    display = _display_name(workspace, path)
+    claimed = _claim(workspace, path, uuid.uuid4().hex)
+    if claimed is None:
+        return None
+    return _process(workspace, claimed, display, catalogue, store)
+
+
+def recover_claims(workspace: Workspace, catalogue: Catalogue, store: Store) -> list[Outcome]:
+    """Finish files claimed by a process that has since died (kill -9, power cut)."""
+    outcomes = []
+    if not workspace.processing.is_dir():
+        return outcomes
+    for path in sorted(workspace.processing.iterdir()):
+        parts = _parse_claim(path.name)
+        if parts is None or _claim_alive(parts):
+            continue
+        token, _, _, original = parts
+        claimed = _claim(workspace, path, token, original)
+        if claimed is not None:
+            log.info("recovering %s left by an interrupted run", original)
+            outcomes.append(_process(workspace, claimed, original, catalogue, store))
+    return outcomes
+
+
+def _display_name(workspace: Workspace, path: Path) -> str:
+    try:
+        return path.relative_to(workspace.inbox).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _claim(workspace: Workspace, path: Path, token: str, original: str | None = None) -> Path | None:
+    workspace.processing.mkdir(parents=True, exist_ok=True)
+    name = original or path.name
+    target = workspace.processing / CLAIM_SEPARATOR.join((token, str(os.getpid()), HOST, name))
+    try:
+        os.rename(path, target)  # atomic: exactly one process wins a file
+    except FileNotFoundError:
+        return None
+    return target
+
+
+def _parse_claim(name: str) -> tuple[str, int, str, str] | None:
+    parts = name.split(CLAIM_SEPARATOR, 3)
+    if len(parts) != 4 or not parts[1].isdigit():
+        return None
+    return parts[0], int(parts[1]), parts[2], parts[3]
+
+
+def _claim_alive(parts: tuple[str, int, str, str]) -> bool:
+    _, pid, host, _ = parts
+    if host != HOST:
+        return True  # another host's claim: leave it to that host's own recovery
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return _is_running(pid)
+
+
+def _is_running(pid: int) -> bool:
+    # A killed child that its parent has not reaped yet is a zombie: dead for our purposes.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _process(workspace: Workspace, claimed: Path, display: str, catalogue: Catalogue, store: Store) -> Outcome:
+    token = claimed.name.split(CLAIM_SEPARATOR, 1)[0]
+    name = Path(display).name
+    earlier = store.claimed_outcome(token)
+    if earlier is not None:
+        # Processed and logged before a crash stopped the move: finish the move only.
+        destination = _finish_move(claimed, Path(earlier.destination) if earlier.destination else workspace.archive / name)
+        if earlier.status == "rejected":
+            _write_note(destination, display, earlier.problems)
+        return _logged(Outcome(display, earlier.status, earlier.form, earlier.problems, str(destination)))
+
+    if claimed.is_symlink():
+        return _reject(workspace, store, claimed, display, token, None, None, [
+            "This is a shortcut (symbolic link), not a form. It has not been followed. Copy the completed form itself into the inbox."
+        ])
+    try:
+        size = claimed.stat().st_size
+        data = b"" if size > MAX_FILE_BYTES else claimed.read_bytes()
+    except OSError as err:
+        return _reject(workspace, store, claimed, display, token, None, None, [message("corrupt", detail=err.strerror or "unreadable")])
+    if size > MAX_FILE_BYTES:
+        problems = [message("too_large", size_mb=size / 1024 / 1024, limit_mb=MAX_FILE_BYTES // 1024 // 1024)]
+        return _reject(workspace, store, claimed, display, token, None, None, problems)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if store.is_known_file(sha256):
+        destination = unique_path(_folder(workspace.archive / "duplicates"), name)
+        store.log(file=display, claim=token, sha256=sha256, status="duplicate", form=None, destination=str(destination))
+        _finish_move(claimed, destination)
+        return _logged(Outcome(display, "duplicate", None, [], str(destination)))
+
+    examined = examine(name, data, catalogue)
+    form = examined.spec.key if examined.spec else None
+    if not examined.valid:
+        return _reject(workspace, store, claimed, display, token, sha256, form, examined.problems)
+    submission = examined.submission
+    destination = unique_path(_folder(workspace.archive / (submission.quarter or "no-quarter")), name)
+    status = store.save(submission, file=display, sha256=sha256, claim=token, destination=str(destination))
+    _finish_move(claimed, destination)
+    return _logged(Outcome(display, status, form, [], str(destination)))
+
+
+def _reject(workspace, store, claimed: Path, display: str, token: str, sha256, form, problems: list[str]) -> Outcome:
+    destination = unique_path(_folder(workspace.rejected), Path(display).name)
+    store.log(file=display, claim=token, sha256=sha256, status="rejected", form=form, problems=problems, destination=str(destination))
+    _write_note(destination, display, problems)
+    _finish_move(claimed, destination)
+    return _logged(Outcome(display, "rejected", form, problems, str(destination)))
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _finish_move(claimed: Path, destination: Path) -> Path:
+    if destination.exists() or destination.is_symlink():
+        destination = unique_path(destination.parent, destination.name)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    if claimed.is_symlink():
+        os.rename(claimed, destination)  # move the link itself, never what it points at
+    else:
+        shutil.move(str(claimed), str(destination))
+    return destination
+
+
+def note_path(rejected_file: Path) -> Path:
+    """Where the plain-language note for a rejected file is written."""
+    return rejected_file.with_name(rejected_file.name + " - WHY REJECTED.txt")
+
+
+def note_text(display: str, problems: list[str]) -> str:
+    """The note a QA admin and the form's author read beside a rejected file."""
+    lines = [
+        f"The file '{display}' was not accepted on {dt.datetime.now():%d/%m/%Y at %H:%M}.",
+        "It has been kept, unchanged, in this folder. Please fix the following and drop the corrected file in the inbox again:",
+        "",
+    ]
+    lines += [f"  {number}. {problem}" for number, problem in enumerate(problems, 1)]
+    return "\n".join(lines) + "\n"
+
+
+def _write_note(destination: Path, display: str, problems: list[str]) -> None:
+    note = note_path(destination)
+    if not note.exists():
+        note.write_text(note_text(display, problems), encoding="utf-8")
+
+
+def _logged(outcome: Outcome) -> Outcome:
+    log.info("%s\t%s\t%s\t%d problem(s)", outcome.file, outcome.status, outcome.form or "-", len(outcome.problems))
+    return outcome
+
+
+__all__ = ["Examined", "Outcome", "PipelineError", "examine", "identify", "ingest_file", "ingest_inbox", "inbox_files", "note_path", "recover_claims"]

@@ -1,0 +1,64 @@
+"""Issue a pre-filled form to the member of staff who must complete it, and remember it was issued."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+
+from .errors import PipelineError
+from .quarter import Quarter
+from .spec import Catalogue, FormSpec
+from .store import IssuedForm, Store
+from .templates import build_form, file_name
+from .workspace import unique_path
+
+# Fields that name the person completing the form: pre-filled with the assignee.
+ASSIGNEE_FIELDS = ("completed_by", "auditor", "observer", "reviewer")
+
+
+def choose_spec(catalogue: Catalogue, form: str, theme: str | None) -> FormSpec:
+    """The spec for *form*, or its themed variant when *theme* names one (by variant id or theme text)."""
+    base = catalogue.find(form)
+    if not theme:
+        return base
+    for variant in catalogue.variants(base.id):
+        if theme in (variant.variant, variant.theme) or theme.casefold() == (variant.theme or "").casefold():
+            return variant
+    if base.has_field("theme"):
+        return base  # a one-off theme with no questions of its own: written into the theme field
+    known = ", ".join(v.variant for v in catalogue.variants(base.id)) or "none"
+    raise PipelineError(f"Form '{form}' has no theme '{theme}'. Themes with their own questions: {known}.")
+
+
+def issue_form(
+    catalogue: Catalogue,
+    store: Store,
+    form: str,
+    quarter: str,
+    assignee: str,
+    out_dir: Path,
+    theme: str | None = None,
+    child_id: str | None = None,
+) -> Path:
+    """Write a pre-filled copy with a unique issue id into *out_dir*, record it, and return its path."""
+    try:
+        quarter = Quarter.from_label(quarter).label
+    except ValueError as err:
+        raise PipelineError(f"--quarter: {err}. Write it as 2022-23-Q3 (Q1 = April to June).") from None
+    spec = choose_spec(catalogue, form, theme)
+    if child_id and not spec.has_field("child_id"):
+        raise PipelineError(f"The {spec.display_title} form has no Child ID field; leave out --child-id.")
+    values: dict[str, object] = {"quarter": quarter}
+    values.update({name: assignee for name in ASSIGNEE_FIELDS if spec.has_field(name)})
+    if spec.has_field("theme") and (spec.theme or theme):
+        values["theme"] = spec.theme or theme
+    if child_id:
+        values["child_id"] = child_id
+    issue_id = f"{quarter}-{spec.id.upper().replace('_', '')}-{secrets.token_hex(3).upper()}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = unique_path(out_dir, file_name(spec, quarter, assignee, child_id or "", issue_id[-6:]))
+    path.write_bytes(build_form(spec, values, issue_id=issue_id))
+    store.record_issue(IssuedForm(issue_id, spec.id, spec.variant, quarter, assignee, child_id,
+                                  dt.datetime.now().isoformat(timespec="seconds"), str(path)))
+    return path

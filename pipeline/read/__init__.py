@@ -1,0 +1,1 @@
+"""Reading dropped files: safe opening, Word and Excel readers."""

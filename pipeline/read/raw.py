@@ -1,0 +1,30 @@
+"""What a reader returns: raw answers by field id, before validation turns them into typed values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import Problem
+
+# Names of the custom document properties that identify a form; written by the template builders.
+PROP_FORM = "qa_form"
+PROP_VERSION = "qa_version"
+PROP_VARIANT = "qa_variant"
+PROP_ISSUE = "qa_issue_id"
+
+
+@dataclass
+class RawSubmission:
+    """Answers as found in the file: text, dates, numbers, booleans or lists, keyed by field id.
+
+    An empty answer is None. Repeat groups are lists of rows, each a dict keyed by field id;
+    rows with nothing filled in are left out. Problems found while reading (a lost tag, a
+    duplicated control) are collected here for validation to report with the rest.
+    """
+
+    kind: str  # "docx" or "xlsx"
+    properties: dict[str, str]
+    values: dict[str, object] = field(default_factory=dict)
+    groups: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    epoch_1904: bool = False  # an Excel workbook counting serial dates from 1904

@@ -1,0 +1,80 @@
+"""Form specs: the dataclasses, the YAML loader and the catalogue of every form in a workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import SpecError
+from .load import load_spec_file
+from .model import CHOICE_TYPES, FIELD_TYPES, GRADES, Condition, Field, FormSpec, Group, Section
+
+__all__ = [
+    "CHOICE_TYPES", "FIELD_TYPES", "GRADES", "Catalogue", "Condition", "Field", "FormSpec", "Group",
+    "Section", "SpecError", "load_spec_file",
+]
+
+
+class Catalogue:
+    """Every form spec in a folder, keyed by form id and themed variant."""
+
+    def __init__(self, specs: dict[str, FormSpec]) -> None:
+        self._specs = specs
+
+    @classmethod
+    def load(cls, folder: Path) -> Catalogue:
+        """Load every *.yaml in *folder*: base forms first, then themed variants that extend them."""
+        files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+        if not files:
+            raise SpecError(f"{folder}: no form specs (*.yaml) found. Run 'qa init' to create a workspace with the standard forms.")
+        specs: dict[str, FormSpec] = {}
+        pending = []
+        for path in files:
+            if _extends(path):
+                pending.append(path)
+                continue
+            spec = load_spec_file(path)
+            _add(specs, spec)
+        for path in pending:
+            _add(specs, load_spec_file(path, specs))
+        return cls(specs)
+
+    def get(self, form_id: str, variant: str | None = None) -> FormSpec:
+        """The spec for *form_id* (and *variant*); KeyError if there is none."""
+        return self._specs[f"{form_id}/{variant}" if variant else form_id]
+
+    def find(self, key: str) -> FormSpec:
+        """Look up 'form' or 'form/variant' as typed on the command line; SpecError with the known keys if absent."""
+        if key in self._specs:
+            return self._specs[key]
+        raise SpecError(f"There is no form '{key}'. Known forms: {', '.join(self.keys())}.")
+
+    def keys(self) -> list[str]:
+        """Catalogue keys in a stable order."""
+        return sorted(self._specs)
+
+    def __iter__(self):
+        return iter(self._specs[key] for key in self.keys())
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def variants(self, form_id: str) -> list[FormSpec]:
+        """Themed variants of a base form."""
+        return [spec for spec in self if spec.id == form_id and spec.variant]
+
+
+def _extends(path: Path) -> bool:
+    # A cheap look at the top-level keys: variants need their base loaded first.
+    import yaml
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except Exception:  # the real load reports the problem with its line number
+        return False
+    return isinstance(document, dict) and "extends" in document
+
+
+def _add(specs: dict[str, FormSpec], spec: FormSpec) -> None:
+    if spec.key in specs:
+        raise SpecError(f"{spec.source}: form '{spec.key}' is also defined in {specs[spec.key].source}. Give one of them another id or variant.")
+    specs[spec.key] = spec

@@ -1,0 +1,295 @@
+"""Load form specs from YAML into FormSpec dataclasses, checking each so a broken spec says what to fix."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import SpecError
+from .model import (
+    CHOICE_TYPES,
+    COMMON_FIELDS,
+    EDI_FIELD,
+    FIELD_TYPES,
+    TYPE_ALIASES,
+    Condition,
+    Field,
+    FormSpec,
+    Group,
+    Section,
+)
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_FORM_KEYS = {"form", "version", "title", "format", "about", "description", "sections", "report"}
+_VARIANT_KEYS = {"extends", "variant", "theme", "version", "title", "description", "questions"}
+_SECTION_KEYS = {"title", "guidance", "layout", "fields", "group"}
+_FIELD_KEYS = {
+    "id", "label", "type", "required", "guidance", "choices", "pattern", "min", "max",
+    "required_when", "message", "sensitive", "width",
+}
+_GROUP_KEYS = {"id", "label", "guidance", "rows", "min_rows", "max_rows", "fields"}
+_LAYOUTS = ("table", "grid", "wide")
+
+
+class _Context:
+    """Where in which file we are, so every error names the file and the field."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, what: str) -> SpecError:
+        return SpecError(f"{self.source}: {where}: {what}")
+
+    def check_keys(self, mapping: Any, allowed: set[str], where: str) -> dict:
+        if not isinstance(mapping, dict):
+            raise self.fail(where, f"expected a mapping of keys, got {type(mapping).__name__}. Indent its keys under it.")
+        for key in mapping:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else f" Allowed keys: {', '.join(sorted(allowed))}."
+                raise self.fail(where, f"unknown key '{key}'.{hint}")
+        return mapping
+
+
+def load_spec_file(path: Path, bases: dict[str, FormSpec] | None = None) -> FormSpec:
+    """Read one YAML spec; *bases* supplies the forms a themed variant extends."""
+    ctx = _Context(path.name)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "YAML"
+        raise ctx.fail(where, f"not valid YAML ({getattr(err, 'problem', err)}). Check the indentation and quotes.") from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise ctx.fail("file", f"cannot be read ({err}).") from err
+    if isinstance(document, dict) and "extends" in document:
+        return _variant(document, ctx, bases or {})
+    return _form(document, ctx)
+
+
+def _form(document: Any, ctx: _Context) -> FormSpec:
+    ctx.check_keys(document, _FORM_KEYS, "form")
+    for key in ("form", "version", "title", "format", "sections"):
+        if key not in document:
+            raise ctx.fail("form", f"'{key}' is missing. Add '{key}:' at the top of the spec.")
+    form_id = document["form"]
+    if not isinstance(form_id, str) or not _ID.match(form_id):
+        raise ctx.fail("form", f"'{form_id}' is not a valid form id. Use lower-case letters, digits and underscores, e.g. dip_sample.")
+    fmt = document["format"]
+    if fmt not in ("docx", "xlsx"):
+        raise ctx.fail("format", f"'{fmt}' is not a format. Use docx (a Word form) or xlsx (an Excel list).")
+    about = document.get("about", "practice")
+    if about not in ("child", "practice", "service"):
+        raise ctx.fail("about", f"'{about}' is not allowed. Use child, practice or service.")
+    sections = document["sections"]
+    if not isinstance(sections, list) or not sections:
+        raise ctx.fail("sections", "there must be at least one section, written as a list ('- title: …').")
+    spec = FormSpec(
+        id=form_id,
+        version=_version(document["version"], ctx),
+        title=str(document["title"]),
+        format=fmt,
+        sections=tuple(_section(raw, index, ctx) for index, raw in enumerate(sections, 1)),
+        description=str(document.get("description", "")).strip(),
+        about=about,
+        source=ctx.source,
+        report=dict(document.get("report") or {}),
+    )
+    _check_form(spec, ctx)
+    return spec
+
+
+def _variant(document: dict, ctx: _Context, bases: dict[str, FormSpec]) -> FormSpec:
+    ctx.check_keys(document, _VARIANT_KEYS, "themed form")
+    base_id = document["extends"]
+    if base_id not in bases:
+        known = ", ".join(sorted(k for k in bases if "/" not in k))
+        raise ctx.fail("extends", f"there is no form '{base_id}' to extend. Use one of: {known}.")
+    for key in ("variant", "theme", "questions"):
+        if key not in document:
+            raise ctx.fail("themed form", f"'{key}' is missing. A themed form needs variant, theme and questions.")
+    variant = document["variant"]
+    if not isinstance(variant, str) or not _ID.match(variant):
+        raise ctx.fail("variant", f"'{variant}' is not a valid id. Use lower-case letters, digits and underscores.")
+    base = bases[base_id]
+    questions = ctx.check_keys(document["questions"], {"group", "before", "fields"}, "questions")
+    group_id = questions.get("group") or next((g.id for g in base.groups()), None)
+    try:
+        group = base.group(group_id)
+    except KeyError:
+        raise ctx.fail("questions", f"form '{base_id}' has no repeat group '{group_id}' to add questions to.") from None
+    new_fields = tuple(_field(raw, f"question {i}", ctx) for i, raw in enumerate(questions.get("fields") or [], 1))
+    if not new_fields:
+        raise ctx.fail("questions", "add at least one question under 'fields:'.")
+    before = questions.get("before")
+    ids = [item.id for item in group.fields]
+    if before is not None and before not in ids:
+        raise ctx.fail("questions", f"'before: {before}' names no field of '{group_id}'. Use one of: {', '.join(ids)}.")
+    cut = ids.index(before) if before else len(ids)
+    themed = Group(**{**group.__dict__, "fields": group.fields[:cut] + new_fields + group.fields[cut:]})
+    sections = tuple(
+        Section(s.title, tuple(themed if item is group else item for item in s.items), s.guidance, s.layout)
+        for s in base.sections
+    )
+    spec = FormSpec(
+        id=base.id,
+        version=_version(document.get("version", 1), ctx),
+        title=str(document.get("title", base.title)),
+        format=base.format,
+        sections=sections,
+        description=str(document.get("description", base.description)).strip(),
+        about=base.about,
+        variant=variant,
+        theme=str(document["theme"]),
+        source=ctx.source,
+        report=base.report,
+    )
+    _check_form(spec, ctx)
+    return spec
+
+
+def _version(raw: Any, ctx: _Context) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+        raise ctx.fail("version", f"'{raw}' is not a version. Use a whole number from 1, raised whenever a field changes.")
+    return raw
+
+
+def _section(raw: Any, index: int, ctx: _Context) -> Section:
+    where = f"section {index}"
+    ctx.check_keys(raw, _SECTION_KEYS, where)
+    title = raw.get("title")
+    if not title:
+        raise ctx.fail(where, "'title' is missing. Give the section the heading people will see.")
+    where = f"section '{title}'"
+    layout = raw.get("layout", "table")
+    if layout not in _LAYOUTS:
+        raise ctx.fail(where, f"layout '{layout}' is unknown. Use one of: {', '.join(_LAYOUTS)}.")
+    if ("fields" in raw) == ("group" in raw):
+        raise ctx.fail(where, "give either 'fields:' (a list of questions) or 'group:' (a repeating table), not both or neither.")
+    if "group" in raw:
+        items: tuple = (_group(raw["group"], where, ctx),)
+    else:
+        if not isinstance(raw["fields"], list) or not raw["fields"]:
+            raise ctx.fail(where, "'fields' must be a list with at least one question.")
+        items = tuple(_field(item, f"{where}, question {i}", ctx) for i, item in enumerate(raw["fields"], 1))
+    return Section(str(title), items, str(raw.get("guidance", "")).strip(), layout)
+
+
+def _group(raw: Any, where: str, ctx: _Context) -> Group:
+    ctx.check_keys(raw, _GROUP_KEYS, f"{where}, group")
+    group_id = raw.get("id")
+    if not isinstance(group_id, str) or not _ID.match(group_id):
+        raise ctx.fail(f"{where}, group", f"id '{group_id}' is not valid. Use lower-case letters, digits and underscores.")
+    fields = raw.get("fields")
+    if not isinstance(fields, list) or not fields:
+        raise ctx.fail(f"group '{group_id}'", "'fields' must list the columns of each row.")
+    counts = {}
+    for key, default in (("rows", 5), ("min_rows", 0), ("max_rows", 5000)):
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ctx.fail(f"group '{group_id}'", f"'{key}: {value}' must be a whole number of rows.")
+        counts[key] = value
+    return Group(
+        id=group_id,
+        label=str(raw.get("label", group_id.replace("_", " ").capitalize())),
+        fields=tuple(_field(item, f"group '{group_id}', column {i}", ctx) for i, item in enumerate(fields, 1)),
+        guidance=str(raw.get("guidance", "")).strip(),
+        **counts,
+    )
+
+
+def _field(raw: Any, where: str, ctx: _Context) -> Field:
+    ctx.check_keys(raw, _FIELD_KEYS, where)
+    field_id = raw.get("id")
+    if not isinstance(field_id, str) or not _ID.match(field_id):
+        raise ctx.fail(where, f"id '{field_id}' is not valid. Use lower-case letters, digits and underscores, e.g. review_date.")
+    where = f"field '{field_id}'"
+    label = raw.get("label")
+    if not label:
+        raise ctx.fail(where, "'label' is missing. Give the question as staff should read it.")
+    kind = TYPE_ALIASES.get(raw.get("type", "short_text"), raw.get("type", "short_text"))
+    if kind not in FIELD_TYPES:
+        raise ctx.fail(where, f"type '{raw.get('type')}' is unknown. Use one of: {', '.join(FIELD_TYPES)}.")
+    choices = raw.get("choices") or ()
+    if kind in ("choice", "multi_choice"):
+        if not isinstance(choices, list) or not choices:
+            raise ctx.fail(where, f"a {kind} field needs 'choices:', a list of the options.")
+        choices = tuple(str(c) for c in choices)
+        if len(set(choices)) != len(choices):
+            raise ctx.fail(where, "a choice is listed twice. Remove the repeat.")
+        if kind == "multi_choice" and any(":" in c for c in choices):
+            raise ctx.fail(where, "multi-choice options cannot contain ':'. Reword the option.")
+    elif choices:
+        raise ctx.fail(where, f"'choices' only applies to choice and multi_choice fields, not {kind}.")
+    pattern = raw.get("pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise ctx.fail(where, f"pattern '{pattern}' is not a valid regular expression ({err}).") from err
+    minimum, maximum = raw.get("min"), raw.get("max")
+    for name, value in (("min", minimum), ("max", maximum)):
+        if value is not None and (kind != "number" or isinstance(value, bool) or not isinstance(value, int)):
+            raise ctx.fail(where, f"'{name}' must be a whole number and only applies to number fields.")
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise ctx.fail(where, f"min {minimum} is greater than max {maximum}.")
+    condition = None
+    if raw.get("required_when") is not None:
+        cond = ctx.check_keys(raw["required_when"], {"field", "equals"}, f"{where}, required_when")
+        if "field" not in cond or "equals" not in cond:
+            raise ctx.fail(where, "required_when needs 'field:' and 'equals:', e.g. {field: nature, equals: Other}.")
+        condition = Condition(str(cond["field"]), str(cond["equals"]))
+    return Field(
+        id=field_id,
+        label=str(label),
+        type=kind,
+        required=bool(raw.get("required", False)),
+        guidance=str(raw.get("guidance", "")).strip(),
+        choices=choices,
+        pattern=pattern,
+        minimum=minimum,
+        maximum=maximum,
+        required_when=condition,
+        message=raw.get("message"),
+        sensitive=bool(raw.get("sensitive", False)),
+        width=raw.get("width"),
+    )
+
+
+def _check_form(spec: FormSpec, ctx: _Context) -> None:
+    top = list(spec.fields())
+    groups = list(spec.groups())
+    _check_scope(top, groups, "form", ctx)
+    for group in groups:
+        _check_scope(list(group.fields), [], f"group '{group.id}'", ctx)
+    ids = {item.id for item in top}
+    for required in COMMON_FIELDS + ((EDI_FIELD,) if spec.about in ("child", "practice") else ()):
+        if required not in ids:
+            raise ctx.fail("form", f"every form needs a field '{required}'. Add it (see observation.yaml for the usual wording).")
+    if spec.format == "xlsx" and len(groups) != 1:
+        raise ctx.fail("format", "an Excel form holds exactly one repeating table (one row per child). Add one group or use format: docx.")
+
+
+def _check_scope(fields: list[Field], groups: list[Group], scope: str, ctx: _Context) -> None:
+    seen: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    for item in [*fields, *groups]:
+        if item.id in seen:
+            raise ctx.fail(f"field '{item.id}'", f"the id is used twice in the {scope}. Give each question its own id.")
+        seen[item.id] = item.label
+        if item.label.casefold() in labels:
+            raise ctx.fail(f"field '{item.id}'", f"label '{item.label}' is also used by '{labels[item.label.casefold()]}'. Labels must differ so answers can be told apart.")
+        labels[item.label.casefold()] = item.id
+    by_id = {item.id: item for item in fields}
+    for item in fields:
+        if item.required_when is None:
+            continue
+        other = by_id.get(item.required_when.field)
+        if other is None:
+            raise ctx.fail(f"field '{item.id}'", f"required_when names '{item.required_when.field}', which is not a field in the {scope}.")
+        if other.type in CHOICE_TYPES + ("yes_no",) and item.required_when.equals not in other.options:
+            raise ctx.fail(f"field '{item.id}'", f"required_when value '{item.required_when.equals}' is not one of {other.label}'s choices ({', '.join(other.options)}).")

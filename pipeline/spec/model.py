@@ -1,0 +1,176 @@
+"""Form spec dataclasses: the one typed description of every form, built once by the loader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from typing import Iterator, Union
+
+GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+YES_NO = ("Yes", "No")
+
+# The one table of field types: name → how staff see it. Aliases map spellings a QA admin might use.
+FIELD_TYPES = {
+    "short_text": "Short text",
+    "long_text": "Long text",
+    "date": "Date (dd/mm/yyyy)",
+    "number": "Whole number",
+    "choice": "One choice from a list",
+    "multi_choice": "Any number of choices from a list",
+    "yes_no": "Yes / No tick box",
+    "grade": "Grade (Outstanding, Good, Requires improvement, Inadequate)",
+    "quarter": "Financial-year quarter, e.g. 2022-23-Q3",
+}
+TYPE_ALIASES = {
+    "text": "short_text",
+    "string": "short_text",
+    "paragraph": "long_text",
+    "textarea": "long_text",
+    "integer": "number",
+    "int": "number",
+    "whole_number": "number",
+    "select": "choice",
+    "select_one": "choice",
+    "dropdown": "choice",
+    "select_many": "multi_choice",
+    "checkboxes": "multi_choice",
+    "boolean": "yes_no",
+    "checkbox": "yes_no",
+    "yesno": "yes_no",
+}
+CHOICE_TYPES = ("choice", "multi_choice", "grade")
+
+# Fields every form carries, and the one every form about a child or about practice carries (§1.6).
+COMMON_FIELDS = ("quarter", "completed_by", "completed_on")
+EDI_FIELD = "edi_evaluation"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """'Required when <field> is <value>' (within the same row for repeat-group fields)."""
+
+    field: str
+    equals: str
+
+
+@dataclass(frozen=True)
+class Field:
+    """One answer on a form."""
+
+    id: str
+    label: str
+    type: str
+    required: bool = False
+    guidance: str = ""
+    choices: tuple[str, ...] = ()
+    pattern: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    required_when: Condition | None = None
+    message: str | None = None  # the form author's own hint, used when a pattern fails
+    sensitive: bool = False  # a child's name: stored, never reported
+    width: int | None = None  # Excel column width / Word column share
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The values a choice-like field accepts."""
+        if self.type == "grade":
+            return GRADES
+        if self.type == "yes_no":
+            return YES_NO
+        return self.choices
+
+
+@dataclass(frozen=True)
+class Group:
+    """A repeat group: a table of rows, each holding the same fields."""
+
+    id: str
+    label: str
+    fields: tuple[Field, ...]
+    guidance: str = ""
+    rows: int = 5  # blank rows a template offers
+    min_rows: int = 0
+    max_rows: int = 5000
+
+    def field(self, field_id: str) -> Field:
+        """The field with this id; KeyError if absent."""
+        for item in self.fields:
+            if item.id == field_id:
+                return item
+        raise KeyError(field_id)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled block of a form: fields laid out as a labelled table, a grid, or one repeat group."""
+
+    title: str
+    items: tuple[Union[Field, Group], ...]
+    guidance: str = ""
+    layout: str = "table"  # table | grid (label, evaluation, grade per row) | wide (label above answer)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A whole form: identity, layout and rules. Themed variants are FormSpecs of their own."""
+
+    id: str
+    version: int
+    title: str
+    format: str  # docx | xlsx
+    sections: tuple[Section, ...]
+    description: str = ""
+    about: str = "practice"  # child | practice | service
+    variant: str | None = None
+    theme: str | None = None
+    source: str = ""  # the YAML file it came from
+    report: dict = dc_field(default_factory=dict)  # hints for the quarterly report
+
+    @property
+    def key(self) -> str:
+        """Catalogue key: 'dip_sample' or 'dip_sample/networks_contingency'."""
+        return f"{self.id}/{self.variant}" if self.variant else self.id
+
+    @property
+    def display_title(self) -> str:
+        """Title with theme, as shown on the form and in lists."""
+        return f"{self.title}: {self.theme}" if self.theme else self.title
+
+    def fields(self) -> Iterator[Field]:
+        """Top-level (non-repeating) fields in form order."""
+        for section in self.sections:
+            for item in section.items:
+                if isinstance(item, Field):
+                    yield item
+
+    def groups(self) -> Iterator[Group]:
+        """Repeat groups in form order."""
+        for section in self.sections:
+            for item in section.items:
+                if isinstance(item, Group):
+                    yield item
+
+    def field(self, field_id: str) -> Field:
+        """The top-level field with this id; KeyError if absent."""
+        for item in self.fields():
+            if item.id == field_id:
+                return item
+        raise KeyError(field_id)
+
+    def group(self, group_id: str) -> Group:
+        """The repeat group with this id; KeyError if absent."""
+        for item in self.groups():
+            if item.id == group_id:
+                return item
+        raise KeyError(group_id)
+
+    def has_field(self, field_id: str) -> bool:
+        """Whether a top-level field with this id exists."""
+        return any(item.id == field_id for item in self.fields())
+
+    def sensitive_fields(self) -> set[str]:
+        """Ids (top-level and in groups) that hold children's names."""
+        ids = {item.id for item in self.fields() if item.sensitive}
+        for group in self.groups():
+            ids |= {item.id for item in group.fields if item.sensitive}
+        return ids

@@ -1,0 +1,295 @@
+"""The SQLite store: submissions with their history, the ingest log, and the forms issued to staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .validate import Submission
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submission (
+    id INTEGER PRIMARY KEY,
+    form TEXT NOT NULL,
+    variant TEXT NOT NULL DEFAULT '',
+    version INTEGER NOT NULL,
+    quarter TEXT,
+    child_id TEXT,
+    author TEXT,
+    issue_id TEXT,
+    identity TEXT NOT NULL,
+    file TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'current',
+    replaced_by INTEGER REFERENCES submission(id),
+    values_json TEXT NOT NULL,
+    groups_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submission_current ON submission(status, form, quarter);
+CREATE INDEX IF NOT EXISTS submission_identity ON submission(identity, status);
+CREATE INDEX IF NOT EXISTS submission_issue ON submission(issue_id, status);
+CREATE INDEX IF NOT EXISTS submission_sha ON submission(sha256);
+CREATE TABLE IF NOT EXISTS ingest_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    file TEXT NOT NULL,
+    claim TEXT,
+    sha256 TEXT,
+    status TEXT NOT NULL,
+    form TEXT,
+    quarter TEXT,
+    problems_json TEXT NOT NULL DEFAULT '[]',
+    destination TEXT,
+    submission_id INTEGER REFERENCES submission(id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ingest_log_claim ON ingest_log(claim);
+CREATE INDEX IF NOT EXISTS ingest_log_sha ON ingest_log(sha256, status);
+CREATE TABLE IF NOT EXISTS issued (
+    issue_id TEXT PRIMARY KEY,
+    form TEXT NOT NULL,
+    variant TEXT NOT NULL DEFAULT '',
+    quarter TEXT NOT NULL,
+    assignee TEXT NOT NULL,
+    child_id TEXT,
+    issued_at TEXT NOT NULL,
+    path TEXT NOT NULL
+);
+"""
+
+# Answers that tell two returns of the same form, author and quarter apart; a later file that
+# matches on all of them is a resubmission and replaces the earlier one.
+IDENTITY_FIELDS = ("child_id", "practitioner", "supervisee", "source", "area_of_service", "service")
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    """A submission as stored: typed values come back with dates as ISO strings."""
+
+    id: int
+    form: str
+    variant: str | None
+    version: int
+    quarter: str | None
+    child_id: str | None
+    author: str | None
+    issue_id: str | None
+    file: str
+    received_at: str
+    status: str
+    values: dict[str, object]
+    groups: dict[str, list[dict[str, object]]]
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One file's ingest outcome."""
+
+    at: str
+    file: str
+    status: str
+    form: str | None
+    quarter: str | None
+    problems: list[str]
+    destination: str | None
+
+
+@dataclass(frozen=True)
+class IssuedForm:
+    """A pre-filled form sent to a member of staff."""
+
+    issue_id: str
+    form: str
+    variant: str | None
+    quarter: str
+    assignee: str
+    child_id: str | None
+    issued_at: str
+    path: str
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, default=_json_default, ensure_ascii=False)
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+class Store:
+    """The workspace's database. Each write is one transaction; several processes may share it."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=60000")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _transaction(self):
+        return _Transaction(self._db)
+
+    # --- ingest -----------------------------------------------------------------------------
+
+    def is_known_file(self, sha256: str) -> bool:
+        """Whether a byte-identical file was already accepted."""
+        row = self._db.execute(
+            "SELECT 1 FROM ingest_log WHERE sha256 = ? AND status IN ('accepted', 'replaced') LIMIT 1", (sha256,)
+        ).fetchone()
+        return row is not None
+
+    def claimed_outcome(self, claim: str) -> LogEntry | None:
+        """The logged outcome of a claim, if its file was processed before a crash stopped the move."""
+        row = self._db.execute("SELECT * FROM ingest_log WHERE claim = ?", (claim,)).fetchone()
+        return _log_entry(row) if row else None
+
+    def save(self, submission: Submission, *, file: str, sha256: str, claim: str, destination: str) -> str:
+        """Store an accepted submission and log it in one transaction; return 'accepted' or 'replaced'."""
+        identity = _identity(submission)
+        with self._transaction():
+            earlier = None
+            if submission.issue_id:
+                earlier = self._db.execute(
+                    "SELECT id FROM submission WHERE issue_id = ? AND status = 'current'", (submission.issue_id,)
+                ).fetchall()
+            if not earlier:
+                earlier = self._db.execute(
+                    "SELECT id FROM submission WHERE identity = ? AND status = 'current'", (identity,)
+                ).fetchall()
+            cursor = self._db.execute(
+                "INSERT INTO submission (form, variant, version, quarter, child_id, author, issue_id, identity,"
+                " file, sha256, received_at, values_json, groups_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    submission.form, submission.variant or "", submission.version, submission.quarter,
+                    submission.child_id, submission.author, submission.issue_id, identity, file, sha256, _now(),
+                    _dumps(submission.values), _dumps(submission.groups),
+                ),
+            )
+            new_id = cursor.lastrowid
+            for row in earlier:
+                self._db.execute("UPDATE submission SET status = 'replaced', replaced_by = ? WHERE id = ?", (new_id, row["id"]))
+            status = "replaced" if earlier else "accepted"
+            self._insert_log(file, claim, sha256, status, submission.form, submission.quarter, [], destination, new_id)
+        return status
+
+    def log(self, *, file: str, claim: str | None, sha256: str | None, status: str, form: str | None,
+            quarter: str | None = None, problems: list[str] | None = None, destination: str | None = None) -> None:
+        """Record a file that was not stored (rejected or duplicate)."""
+        with self._transaction():
+            self._insert_log(file, claim, sha256, status, form, quarter, problems or [], destination, None)
+
+    def _insert_log(self, file, claim, sha256, status, form, quarter, problems, destination, submission_id) -> None:
+        self._db.execute(
+            "INSERT INTO ingest_log (at, file, claim, sha256, status, form, quarter, problems_json, destination, submission_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (_now(), file, claim, sha256, status, form, quarter, _dumps(problems), destination, submission_id),
+        )
+
+    def log_entries(self, status: str | None = None) -> list[LogEntry]:
+        """The ingest log, oldest first, optionally of one status."""
+        if status:
+            rows = self._db.execute("SELECT * FROM ingest_log WHERE status = ? ORDER BY id", (status,))
+        else:
+            rows = self._db.execute("SELECT * FROM ingest_log ORDER BY id")
+        return [_log_entry(row) for row in rows]
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def submissions(self, form: str | None = None, quarter: str | None = None, include_replaced: bool = False) -> list[StoredSubmission]:
+        """Stored submissions (current ones unless asked), oldest first."""
+        return list(self.iter_submissions(form, quarter, include_replaced))
+
+    def iter_submissions(self, form: str | None = None, quarter: str | None = None, include_replaced: bool = False) -> Iterator[StoredSubmission]:
+        """Like submissions(), one at a time."""
+        clauses, params = [], []
+        if not include_replaced:
+            clauses.append("status = 'current'")
+        if form:
+            clauses.append("form = ?")
+            params.append(form)
+        if quarter:
+            clauses.append("quarter = ?")
+            params.append(quarter)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        for row in self._db.execute(f"SELECT * FROM submission {where} ORDER BY id", params):
+            yield StoredSubmission(
+                id=row["id"], form=row["form"], variant=row["variant"] or None, version=row["version"],
+                quarter=row["quarter"], child_id=row["child_id"], author=row["author"], issue_id=row["issue_id"],
+                file=row["file"], received_at=row["received_at"], status=row["status"],
+                values=json.loads(row["values_json"]), groups=json.loads(row["groups_json"]),
+            )
+
+    def count(self, status: str = "current") -> int:
+        """Number of submissions with this status."""
+        return self._db.execute("SELECT COUNT(*) FROM submission WHERE status = ?", (status,)).fetchone()[0]
+
+    # --- issued forms -------------------------------------------------------------------------
+
+    def record_issue(self, issued: IssuedForm) -> None:
+        """Remember a form sent out, so status can show who has not returned it."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO issued (issue_id, form, variant, quarter, assignee, child_id, issued_at, path) VALUES (?,?,?,?,?,?,?,?)",
+                (issued.issue_id, issued.form, issued.variant or "", issued.quarter, issued.assignee, issued.child_id, issued.issued_at, issued.path),
+            )
+
+    def issued(self, quarter: str | None = None) -> list[IssuedForm]:
+        """Forms issued (for one quarter), with whether each has come back answered by returned_issue_ids()."""
+        sql, params = "SELECT * FROM issued", ()
+        if quarter:
+            sql, params = sql + " WHERE quarter = ?", (quarter,)
+        return [
+            IssuedForm(r["issue_id"], r["form"], r["variant"] or None, r["quarter"], r["assignee"], r["child_id"], r["issued_at"], r["path"])
+            for r in self._db.execute(sql + " ORDER BY issued_at, issue_id", params)
+        ]
+
+    def returned_issue_ids(self) -> set[str]:
+        """Issue ids that have a current submission."""
+        rows = self._db.execute("SELECT DISTINCT issue_id FROM submission WHERE issue_id IS NOT NULL AND status = 'current'")
+        return {row[0] for row in rows}
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, so two watchers on one store never interleave a file's writes."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _identity(submission: Submission) -> str:
+    parts = [submission.form, submission.variant or "", submission.quarter or "", (submission.author or "").casefold()]
+    parts += [str(submission.values.get(name) or "").casefold() for name in IDENTITY_FIELDS]
+    return "|".join(parts)
+
+
+def _log_entry(row: sqlite3.Row) -> LogEntry:
+    return LogEntry(row["at"], row["file"], row["status"], row["form"], row["quarter"], json.loads(row["problems_json"]), row["destination"])

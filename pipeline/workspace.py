@@ -1,0 +1,113 @@
+"""Where a workspace keeps its inbox, outbox, archive, rejected files, store, specs and admin inputs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pipeline
+
+# Office lock/owner files and editors' temp files: never forms, never rejected.
+IGNORED_PREFIXES = ("~$", "~WRL", ".~lock.", "._")
+IGNORED_SUFFIXES = (".tmp", ".temp", ".part", ".crdownload", "#", ".swp", ".DS_Store")
+IGNORED_NAMES = {"Thumbs.db", "desktop.ini", ".DS_Store"}
+
+BUILTIN_SPECS = Path(pipeline.__file__).resolve().parent.parent / "form_templates"
+
+
+def is_ignored(name: str) -> bool:
+    """Whether a file name is an Office lock or temp file (or system clutter) to leave alone."""
+    return (
+        name in IGNORED_NAMES
+        or name.startswith(IGNORED_PREFIXES)
+        or name.endswith(IGNORED_SUFFIXES)
+        or name.startswith(".")
+    )
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A folder holding one service's QA work."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | os.PathLike | None) -> Workspace:
+        """The workspace at *root* (default: $QA_WORKSPACE or the current folder)."""
+        return cls(Path(root or os.environ.get("QA_WORKSPACE") or ".").resolve())
+
+    @property
+    def inbox(self) -> Path:
+        return self.root / "inbox"
+
+    @property
+    def outbox(self) -> Path:
+        return self.root / "outbox"
+
+    @property
+    def archive(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def rejected(self) -> Path:
+        return self.root / "rejected"
+
+    @property
+    def processing(self) -> Path:
+        """Files claimed by an ingest in progress; recovered on the next start."""
+        return self.inbox / ".processing"
+
+    @property
+    def specs(self) -> Path:
+        """Form specs: the workspace's own if it has any, else the ones shipped with the pipeline."""
+        own = self.root / "form_templates"
+        if own.is_dir() and any(own.glob("*.y*ml")):
+            return own
+        return BUILTIN_SPECS
+
+    @property
+    def store_path(self) -> Path:
+        return self.root / "qa.sqlite3"
+
+    @property
+    def log_path(self) -> Path:
+        return self.root / "logs" / "ingest.log"
+
+    @property
+    def roster_path(self) -> Path:
+        return self.root / "admin" / "roster.xlsx"
+
+    @property
+    def plan_path(self) -> Path:
+        return self.root / "admin" / "qa-plan.xlsx"
+
+    @property
+    def targets_path(self) -> Path:
+        return self.root / "admin" / "targets.yaml"
+
+    def ensure(self) -> Workspace:
+        """Create the folders a workspace needs (never touching files already there)."""
+        for folder in (self.inbox, self.outbox, self.archive, self.rejected, self.processing, self.log_path.parent):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def copy_builtin_specs(self) -> None:
+        """Give a new workspace its own editable copy of the standard form specs."""
+        target = self.root / "form_templates"
+        target.mkdir(parents=True, exist_ok=True)
+        for spec in BUILTIN_SPECS.glob("*.yaml"):
+            if not (target / spec.name).exists():
+                shutil.copy2(spec, target / spec.name)
+
+
+def unique_path(folder: Path, name: str) -> Path:
+    """A path in *folder* for *name* that does not overwrite anything: 'x.docx', 'x (2).docx', …"""
+    candidate = folder / name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    counter = 2
+    while candidate.exists() or candidate.is_symlink():
+        candidate = folder / f"{stem} ({counter}){suffix}"
+        counter += 1
+    return candidate
