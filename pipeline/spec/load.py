@@ -63,7 +63,7 @@ def load_spec_file(path: Path, bases: dict[str, FormSpec] | None = None) -> Form
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "YAML"
-        raise ctx.fail(where, f"not valid YAML ({getattr(err, 'problem', err)}). Check the indentation and quotes.") from err
+        raise ctx.fail(where, f"not valid YAML ({getattr(err, 'problem', err)}). Check the indentation, and put any text containing ? : , # or {{ }} in quotes.") from err
     except (OSError, UnicodeDecodeError) as err:
         raise ctx.fail("file", f"cannot be read ({err}).") from err
     if isinstance(document, dict) and "extends" in document:
