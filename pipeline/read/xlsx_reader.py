@@ -8,6 +8,7 @@ import re
 import warnings
 import zipfile
 import zlib
+from dataclasses import dataclass
 
 import openpyxl
 from lxml import etree
@@ -85,14 +86,14 @@ def read_xlsx(package: OfficePackage, spec: FormSpec) -> RawSubmission:
     return result
 
 
+@dataclass(frozen=True)
 class _Layout:
     """Where the named cells are: one sheet, header cells and the repeat table's columns."""
 
-    def __init__(self, sheet: str, header: dict[str, tuple[int, int]], columns: dict[str, int], body_rows: tuple[int, int]) -> None:
-        self.sheet = sheet
-        self.header = header  # field id → (row, column)
-        self.columns = columns  # group field id → column
-        self.body_rows = body_rows  # first and last row of the table body as named
+    sheet: str
+    header: dict[str, tuple[int, int]]  # field id → (row, column)
+    columns: dict[str, int]  # group field id → column
+    body_rows: tuple[int, int]  # first and last row of the table body as named
 
 
 def _read_workbook(workbook: openpyxl.Workbook, spec: FormSpec, result: RawSubmission) -> None:
@@ -132,15 +133,12 @@ def _read_workbook(workbook: openpyxl.Workbook, spec: FormSpec, result: RawSubmi
         filled += 1
         if filled > group.max_rows:
             continue  # keep counting for the message, stop holding rows in memory
-        position = row_number - body_first + 1
+        # Rows are numbered as validation numbers them: the nth filled row, blank rows skipped.
+        number = len(kept) + 1
         record = {}
         for item in group.fields:
-            record[item.id] = _answer(
-                cells[layout.columns[item.id] - min_col],
-                f"{group.label}, row {position}, {item.label}",
-                f"{group.id}.{len(kept) + 1}.{item.id}",
-                result,
-            )
+            cell = cells[layout.columns[item.id] - min_col]
+            record[item.id] = _answer(cell, f"{item.label} (row {number})", f"{group.id}.{number}.{item.id}", result)
         kept.append(record)
 
     for item in spec.fields():
