@@ -58,6 +58,7 @@ MESSAGES = {
     "unknown_form_id": "The form '{form}' is not in the catalogue. Use a current form issued by the QA team, copy your answers into it, and drop it in the inbox.",
     "unknown_version": "This is version {version} of the {title} form, but only version {current} is accepted. Ask the QA team for the current form, copy your answers into it, and drop it in the inbox.",
     "no_controls": "The form's fill-in boxes are missing: the file was probably re-saved by another program, which removed them. Fill in a fresh copy of the form in Microsoft Word and drop that in the inbox.",
+    "lost_tags": "{count} fill-in boxes have lost their names, so their answers ({examples}) cannot be placed safely. The form was probably re-saved by a program other than Microsoft Word (LibreOffice, for example). Fill in a fresh copy of the form in Microsoft Word and drop that in the inbox.",
     "lost_tag": "A fill-in box holding '{preview}' has lost its name, so its answer cannot be placed safely. Fill in a fresh copy of the form in Microsoft Word and drop that in the inbox.",
     "duplicate_control": "{label}: the form has two boxes for this answer (it may have been copied and pasted). Fill in a fresh copy of the form and drop that in the inbox.",
     "legacy_fields": "{label}: this answer is in an old-style Word form field, not a content control. Fill in a fresh copy of the form issued by the QA team and drop that in the inbox.",

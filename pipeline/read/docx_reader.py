@@ -28,6 +28,7 @@ def read_docx(package: OfficePackage, spec: FormSpec) -> RawSubmission:
     seen: dict[str, int] = {}
     rows: dict[tuple[str, int], dict[str, object]] = {}
     found_any = False
+    lost: list[str] = []
     for sdt in root.iter(w("sdt")):
         properties = sdt.find(w("sdtPr"))
         if properties is None:
@@ -40,7 +41,7 @@ def read_docx(package: OfficePackage, spec: FormSpec) -> RawSubmission:
         value = _value(sdt, properties)
         if key is None:
             if value not in (None, False):
-                result.problems.append(Problem(message("lost_tag", preview=_preview(value))))
+                lost.append(_preview(value))
             continue
         found_any = True
         seen[key] = seen.get(key, 0) + 1
@@ -48,6 +49,11 @@ def read_docx(package: OfficePackage, spec: FormSpec) -> RawSubmission:
             result.problems.append(Problem(message("duplicate_control", label=_label_for(spec, key)), field=key))
         if seen[key] == 1:
             _place(result, rows, key, value)
+    if len(lost) == 1:
+        result.problems.append(Problem(message("lost_tag", preview=lost[0])))
+    elif lost:
+        examples = ", ".join(f"'{text}'" for text in lost[:3]) + (", …" if len(lost) > 3 else "")
+        result.problems.append(Problem(message("lost_tags", count=len(lost), examples=examples)))
     _legacy_fields(root, spec, result)
     if not found_any and not result.problems:
         result.problems.append(Problem(message("no_controls")))
