@@ -253,7 +253,8 @@ def _process(workspace: Workspace, claimed: Path, display: str, catalogue: Catal
     examined = examine(name, data, catalogue)
     form = examined.spec.key if examined.spec else None
     if not examined.valid:
-        return _reject(workspace, store, claimed, display, token, sha256, form, examined.problems)
+        quarter = examined.submission.quarter if examined.submission else None
+        return _reject(workspace, store, claimed, display, token, sha256, form, examined.problems, quarter)
     submission = examined.submission
     destination = unique_path(_folder(workspace.archive / (submission.quarter or "no-quarter")), name)
     status = store.save(submission, file=display, sha256=sha256, claim=token, destination=str(destination))
@@ -261,9 +262,10 @@ def _process(workspace: Workspace, claimed: Path, display: str, catalogue: Catal
     return _logged(Outcome(display, status, form, [], str(destination)))
 
 
-def _reject(workspace, store, claimed: Path, display: str, token: str, sha256, form, problems: list[str]) -> Outcome:
+def _reject(workspace, store, claimed: Path, display: str, token: str, sha256, form, problems: list[str], quarter=None) -> Outcome:
     destination = unique_path(_folder(workspace.rejected), Path(display).name)
-    store.log(file=display, claim=token, sha256=sha256, status="rejected", form=form, problems=problems, destination=str(destination))
+    store.log(file=display, claim=token, sha256=sha256, status="rejected", form=form, quarter=quarter,
+              problems=problems, destination=str(destination))
     _write_note(destination, display, problems)
     _finish_move(claimed, destination)
     return _logged(Outcome(display, "rejected", form, problems, str(destination)))
@@ -304,7 +306,11 @@ def note_text(display: str, problems: list[str]) -> str:
 def _write_note(destination: Path, display: str, problems: list[str]) -> None:
     note = note_path(destination)
     if not note.exists():
-        note.write_text(note_text(display, problems), encoding="utf-8")
+        # Written aside and renamed into place: a crash mid-write must not leave a truncated note
+        # that recovery (which keeps an existing note) would then leave as it is.
+        partial = note.with_name(f".{note.name}.{os.getpid()}.part")
+        partial.write_text(note_text(display, problems), encoding="utf-8")
+        os.replace(partial, note)
 
 
 def _logged(outcome: Outcome) -> Outcome:

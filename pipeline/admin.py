@@ -1,0 +1,425 @@
+"""The QA admin's inputs: the staff roster and the QA plan (Excel), and where the targets come from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import yaml
+
+from .admin_xlsx import Column, read_sheet, write_sheet
+from .errors import WorkspaceError
+from .quarter import Quarter
+from .roles import ROLE_ALIASES, ROLE_NAMES, Role, fold, parse_role
+from .targets import DEFAULT_TARGETS, Targets, load_targets
+
+__all__ = [
+    "ACTIVITIES", "ROLE_ALIASES", "Person", "PlanEntry", "Role", "Targets", "example_plan", "example_roster",
+    "load_targets", "parse_role", "read_plan", "read_roster", "write_examples", "write_plan", "write_roster",
+]
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
+
+EXAMPLES = Path(__file__).resolve().parent / "defaults" / "examples.yaml"
+ROSTER_SHEET = "Staff"
+PLAN_SHEET = "Plan"
+_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
+_MONTH_FORMATS = ("%B %Y", "%b %Y", "%b-%y", "%B-%y", "%b %y", "%m/%Y", "%Y-%m")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+# QA activities a plan row can name, the form each is returned on (None: a meeting, not a form),
+# and what admins write for them.
+ACTIVITIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "Dip sampling": ("dip_sample", ("dip sample", "dip")),
+    "Thematic audit": ("thematic_audit", ("thematic", "audit")),
+    "Collaborative case review": ("ccr", ("CCR", "collaborative case review (including observation)", "case review")),
+    "Observation of practice": ("observation", ("observation", "observations", "observed practice")),
+    "Supervision audit": ("supervision_audit", ("audit of supervision", "supervision")),
+    "Head of Service summary": ("hos_summary", ("HoS summary", "report re routine audit", "routine audit report")),
+    "Service area summary": ("service_summary", ("service summary", "area of service summary")),
+    "Feedback from children and families": ("child_family_feedback", ("child and family feedback", "forum feedback")),
+    "Feedback from staff": ("staff_feedback", ("staff feedback", "practitioners forum")),
+    "DLT reporting": (None, ("DLT", "formal reporting", "DLT report", "reporting")),
+    "Learning event": (None, ("learning",)),
+}
+
+# Every text an admin reads about their roster, plan or targets.
+ADMIN_MESSAGES = {
+    "missing_roster": "No staff roster: {file} does not exist. Run 'qa init' to write an example roster to edit, "
+                      "or save your roster there (sheet 'Staff' with the headings Name, Role, Team, Line manager, Start date).",
+    "missing_plan": "No QA plan: {file} does not exist. Run 'qa init' to write an example plan to edit, "
+                    "or save your plan there (sheet 'Plan' with the headings Month, Week beginning, Activity, Theme, Who, DLT date, Learning event, Notes).",
+    "unreadable": "{file}: cannot be opened as an Excel workbook ({detail}). Open it in Excel, use File → Save As → "
+                  "Excel Workbook (.xlsx), and try again.",
+    "no_rows": "{file} · sheet '{sheet}': nothing is listed. Put the headings {columns} in the first row and one row per entry below.",
+    "missing_columns": "{file} · sheet '{sheet}' row {row}: no {missing} column. Put the headings {columns} in the first row.",
+    "bad_role": "{where}: Role '{value}' is not a role. Use one of: {roles}.",
+    "empty_role": "{where}: Role is empty. Use one of: {roles}.",
+    "empty_name": "{where}: Name is empty. Enter the person's full name, or delete the row.",
+    "empty_team": "{where}: Team is empty. Enter the team they work in.",
+    "empty_manager": "{where}: Line manager is empty. Enter their line manager's name as it is written in the Name column "
+                     "(only the DCS has none).",
+    "unknown_manager": "{where}: Line manager '{value}' is not in the Name column. Add them to the roster, "
+                       "or correct the spelling to match their row.",
+    "self_manager": "{where}: {name} is entered as their own line manager. Enter the person they report to.",
+    "duplicate_name": "{where}: {name} is already listed in row {first}. Give each person one row; if two people "
+                      "share a name, add a middle initial to tell them apart.",
+    "bad_date": "{where}: {column} '{value}' is not a date. Enter it as dd/mm/yyyy, for example 05/09/2022.",
+    "bad_activity": "{where}: Activity '{value}' is not a QA activity. Use one of: {activities}.",
+    "empty_activity": "{where}: Activity is empty. Use one of: {activities}.",
+    "bad_month": "{where}: Month '{value}' is not a month. Enter the month with its year, for example October 2022.",
+    "empty_month": "{where}: Month is empty. Enter the month with its year, for example October 2022.",
+}
+
+
+def _say(message_id: str, /, **details: object) -> str:
+    return ADMIN_MESSAGES[message_id].format(**details)
+
+
+_ACTIVITY_LOOKUP = {fold(alias): name for name, (_, aliases) in ACTIVITIES.items() for alias in (name, *aliases)}
+ACTIVITY_NAMES = ", ".join(ACTIVITIES)
+
+
+@dataclass(frozen=True)
+class Person:
+    """One member of staff on the roster."""
+
+    name: str
+    role: Role
+    team: str
+    line_manager: str | None
+    start_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    """One row of the QA plan (Appendices 7–8): an activity in a month, its theme, who and when."""
+
+    month: dt.date  # the first day of the month
+    week_beginning: dt.date | None
+    activity: str  # a name from ACTIVITIES
+    theme: str
+    who: str
+    dlt_date: dt.date | None
+    learning_event: dt.date | None  # None: not yet set ('TBC')
+    notes: str = ""
+
+    @property
+    def form(self) -> str | None:
+        """The form this activity is returned on, or None for a meeting."""
+        return ACTIVITIES[self.activity][0]
+
+    @property
+    def quarter(self) -> Quarter:
+        """The financial-year quarter the month falls in."""
+        return Quarter.containing(self.month)
+
+
+# --- reading the Excel inputs --------------------------------------------------------------------
+
+# Column id → (heading written by qa init, other headings accepted).
+ROSTER_COLUMNS = {
+    "name": ("Name", ("staff name", "full name")),
+    "role": ("Role", ("job role", "job title")),
+    "team": ("Team", ("service",)),
+    "line_manager": ("Line manager", ("manager", "reports to", "line manager name")),
+    "start_date": ("Start date", ("started", "date started", "start")),
+}
+PLAN_COLUMNS = {
+    "month": ("Month", ()),
+    "week_beginning": ("Week beginning", ("wk beg", "week beg", "wb", "dates", "date")),
+    "activity": ("Activity", ()),
+    "theme": ("Theme", ()),
+    "who": ("Who", ("by", "led by", "auditors")),
+    "dlt_date": ("DLT date", ("dlt",)),
+    "learning_event": ("Learning event", ("learning event date", "learning")),
+    "notes": ("Notes", ("comments",)),
+}
+
+
+def _display(path: Path) -> str:
+    """'admin/roster.xlsx': enough of the path for an admin to find the file."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
+def _rows(path: Path, sheet: str, columns: dict[str, tuple[str, tuple[str, ...]]],
+          required: tuple[str, ...]) -> tuple[str, list[tuple[int, dict[str, object]]], bool]:
+    """The sheet's name, its non-empty rows (row number, values by column id) and its date epoch."""
+    try:
+        name, grid, epoch_1904 = read_sheet(path, sheet)
+    except ValueError as err:
+        raise WorkspaceError(_say("unreadable", file=path.name, detail=err)) from err
+    found = [(number, row) for number, row in grid if any(_present(value) for value in row)]
+    headings = ", ".join(heading for heading, _ in columns.values())
+    if not found:
+        raise WorkspaceError(_say("no_rows", file=path.name, sheet=name, columns=headings))
+    header_row, header = found[0]
+    lookup = {fold(alias): key for key, (heading, aliases) in columns.items() for alias in (heading, *aliases)}
+    positions: dict[str, int] = {}
+    for index, value in enumerate(header):
+        key = lookup.get(fold(str(value or "")))
+        if key and key not in positions:
+            positions[key] = index
+    missing = [columns[key][0] for key in required if key not in positions]
+    if missing:
+        raise WorkspaceError(_say("missing_columns", file=path.name, sheet=name, row=header_row,
+                                  missing=" or ".join(f"'{m}'" for m in missing), columns=headings))
+    rows = [(number, {key: row[index] if index < len(row) else None for key, index in positions.items()})
+            for number, row in found[1:]]
+    return name, rows, epoch_1904
+
+
+def _present(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _text(value: object) -> str:
+    return " ".join(str(value).split()) if _present(value) else ""
+
+
+def _date(value: object, epoch_1904: bool = False) -> dt.date | None:
+    """A cell as a date; None when empty; ValueError when it is not a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if not _present(value):
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 200_000:
+        # A date typed into a cell formatted as a number: Excel keeps its serial.
+        return (dt.date(1904, 1, 1) if epoch_1904 else _EXCEL_EPOCH) + dt.timedelta(days=int(value))
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(str(value).strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def read_roster(path: Path) -> list[Person]:
+    """The staff on the roster at *path*; WorkspaceError lists every bad row with its sheet, row and fix."""
+    if not path.exists():
+        raise WorkspaceError(_say("missing_roster", file=_display(path)))
+    sheet, rows, epoch_1904 = _rows(path, ROSTER_SHEET, ROSTER_COLUMNS, ("name", "role", "team", "line_manager"))
+    problems: list[str] = []
+    people: list[tuple[int, Person]] = []
+    first_row: dict[str, int] = {}
+    for number, values in rows:
+        where = f"{path.name} · sheet '{sheet}' row {number}"
+        name, role_text, team = _text(values["name"]), _text(values["role"]), _text(values["team"])
+        manager = _text(values["line_manager"])
+        role = parse_role(role_text)
+        row_problems = []
+        if not name:
+            row_problems.append(_say("empty_name", where=where))
+        elif fold(name) in first_row:
+            row_problems.append(_say("duplicate_name", where=where, name=name, first=first_row[fold(name)]))
+        else:
+            first_row[fold(name)] = number
+        if not role_text:
+            row_problems.append(_say("empty_role", where=where, roles=ROLE_NAMES))
+        elif role is None:
+            row_problems.append(_say("bad_role", where=where, value=role_text, roles=ROLE_NAMES))
+        # Senior leaders belong to the directorate rather than a team, so only they may leave it blank.
+        if not team and role not in (Role.DCS, Role.AD):
+            row_problems.append(_say("empty_team", where=where))
+        if not manager and role is not Role.DCS:
+            row_problems.append(_say("empty_manager", where=where))
+        elif manager and name and fold(manager) == fold(name):
+            row_problems.append(_say("self_manager", where=where, name=name))
+        try:
+            start = _date(values.get("start_date"), epoch_1904)
+        except ValueError:
+            start = None
+            row_problems.append(_say("bad_date", where=where, column="Start date", value=_text(values["start_date"])))
+        problems += row_problems
+        if not row_problems:
+            people.append((number, Person(name, role, team, manager or None, start)))  # type: ignore[arg-type]
+    # Line managers are checked once every name is known: a manager may be listed below their staff.
+    names = {fold(name): name for name in first_row} | {fold(p.name): p.name for _, p in people}
+    for number, person in people:
+        if person.line_manager and fold(person.line_manager) not in names:
+            problems.append(_say("unknown_manager", where=f"{path.name} · sheet '{sheet}' row {number}",
+                                 value=person.line_manager))
+    if problems:
+        raise WorkspaceError("\n".join(sorted(problems, key=_row_order)))
+    return [person for _, person in people]
+
+
+def _row_order(problem: str) -> int:
+    match = re.search(r" row (\d+):", problem)
+    return int(match[1]) if match else 0
+
+
+def read_plan(path: Path) -> list[PlanEntry]:
+    """The QA plan at *path*, in row order; WorkspaceError lists every bad row with its sheet, row and fix."""
+    if not path.exists():
+        raise WorkspaceError(_say("missing_plan", file=_display(path)))
+    sheet, rows, epoch_1904 = _rows(path, PLAN_SHEET, PLAN_COLUMNS, ("month", "activity"))
+    problems: list[str] = []
+    entries: list[PlanEntry] = []
+    previous_month: dt.date | None = None
+    for number, values in rows:
+        where = f"{path.name} · sheet '{sheet}' row {number}"
+        row_problems: list[str] = []
+        dates: dict[str, dt.date | None] = {}
+        for key in ("week_beginning", "dlt_date", "learning_event"):
+            raw = values.get(key)
+            if fold(_text(raw)) in ("tbc", "tba", "na"):
+                raw = None  # 'TBC' is how the plan says a date is not yet set
+            try:
+                dates[key] = _date(raw, epoch_1904)
+            except ValueError:
+                dates[key] = None
+                row_problems.append(_say("bad_date", where=where, column=PLAN_COLUMNS[key][0], value=_text(raw)))
+        month = _month(values["month"], dates["week_beginning"], previous_month, epoch_1904)
+        if month is None:
+            key = "bad_month" if _present(values["month"]) else "empty_month"
+            row_problems.append(_say(key, where=where, value=_text(values["month"])))
+        activity_text = _text(values["activity"])
+        activity = _ACTIVITY_LOOKUP.get(fold(activity_text))
+        if not activity_text:
+            row_problems.append(_say("empty_activity", where=where, activities=ACTIVITY_NAMES))
+        elif activity is None:
+            row_problems.append(_say("bad_activity", where=where, value=activity_text, activities=ACTIVITY_NAMES))
+        problems += row_problems
+        previous_month = month or previous_month
+        if not row_problems:
+            entries.append(PlanEntry(
+                month=month, week_beginning=dates["week_beginning"], activity=activity,  # type: ignore[arg-type]
+                theme=_text(values.get("theme")), who=_text(values.get("who")), dlt_date=dates["dlt_date"],
+                learning_event=dates["learning_event"], notes=_text(values.get("notes")),
+            ))
+    if problems:
+        raise WorkspaceError("\n".join(problems))
+    return entries
+
+
+def _month(value: object, week_beginning: dt.date | None, previous: dt.date | None, epoch_1904: bool) -> dt.date | None:
+    """The first day of the month a plan row names; a blank month continues the row above."""
+    if not _present(value):
+        return previous
+    try:
+        day = _date(value, epoch_1904)
+    except ValueError:
+        day = None
+    if day is None:
+        text = _text(value)
+        for fmt in _MONTH_FORMATS:
+            try:
+                day = dt.datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+    if day is not None:
+        return day.replace(day=1)
+    # 'OCT' as in the framework's plans: take the year from the week beginning or the row above.
+    number = _month_number(_text(value))
+    if number is None:
+        return None
+    anchor = week_beginning or previous
+    if anchor is None:
+        return None
+    candidates = [dt.date(anchor.year + offset, number, 1) for offset in (-1, 0, 1)]
+    if week_beginning:
+        return min(candidates, key=lambda c: abs((c - week_beginning.replace(day=1)).days))
+    return min(c for c in candidates if c >= anchor)
+
+
+def _month_number(text: str) -> int | None:
+    word = fold(text)[:3]
+    for number in range(1, 13):
+        if dt.date(2000, number, 1).strftime("%b").casefold() == word and word:
+            return number
+    return None
+
+
+# --- examples for a new workspace ----------------------------------------------------------------
+
+
+def example_roster() -> list[Person]:
+    """The fictional 40-strong staff roster `qa init` writes (also used by the demo)."""
+    rows = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))["roster"]
+    return [Person(name, Role(role), team, manager or None, start) for name, role, team, manager, start in rows]
+
+
+def example_plan() -> list[PlanEntry]:
+    """The example QA plan for 2022-23 (Q3 and Q4 as in the framework's Appendices 7–8)."""
+    rows = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))["plan"]
+    return [PlanEntry(month=row["month"], week_beginning=row.get("week_beginning"), activity=row["activity"],
+                      theme=row.get("theme", ""), who=row.get("who", ""), dlt_date=row.get("dlt_date"),
+                      learning_event=row.get("learning_event"), notes=row.get("notes", "")) for row in rows]
+
+
+ROSTER_GUIDE = [
+    "Staff roster",
+    "One row per member of staff. `qa status` and the DLT report read this sheet to work out who owes which QA activity.",
+    "Name: as the person writes it on the QA forms (observer, auditor, completed by). Each name appears once.",
+    f"Role: choose from the list: {ROLE_NAMES}. Abbreviations such as SW, TM and HoS are understood.",
+    "Team: the team or service they work in. The DCS and AD may leave it blank.",
+    "Line manager: their line manager's name exactly as in the Name column. Only the DCS has none.",
+    "Start date: dd/mm/yyyy. People who start after a quarter ends are not expected to do, or be part of, that quarter's QA.",
+    "Remove people who have left. Add new starters when they join.",
+]
+PLAN_GUIDE = [
+    "QA plan for the year",
+    "One row per planned activity, as in the framework's Appendices 7 and 8.",
+    "Month: the month and year (e.g. October 2022). Leave it blank to continue the month of the row above.",
+    f"Activity: choose from the list: {ACTIVITY_NAMES}.",
+    "Theme: for dip samples and thematic audits, the theme (use the same words as the themed form).",
+    "Who: who takes part, e.g. HoS / TM / Independent auditor.",
+    "Week beginning, DLT date, Learning event: dd/mm/yyyy; leave blank or write TBC if not yet set.",
+    "Notes: anything else, e.g. 'Managers to book 11 October'.",
+]
+
+
+def write_roster(path: Path, people: list[Person]) -> None:
+    """Write *people* as an admin's roster workbook at *path*."""
+    columns = [
+        Column("Name", 24),
+        Column("Role", 22, "choice", tuple(role.value for role in Role), "Choose the person's role from the list."),
+        Column("Team", 36),
+        Column("Line manager", 24, "name", prompt="As written in the Name column. Only the DCS has none."),
+        Column("Start date", 13, "date"),
+    ]
+    rows = [[p.name, p.role.value, p.team, p.line_manager, p.start_date] for p in people]
+    write_sheet(path, ROSTER_SHEET, columns, rows, ROSTER_GUIDE)  # type: ignore[arg-type]
+
+
+def write_plan(path: Path, entries: list[PlanEntry]) -> None:
+    """Write *entries* as an admin's QA plan workbook at *path*."""
+    columns = [
+        Column("Month", 15, "month"),
+        Column("Week beginning", 15, "date"),
+        Column("Activity", 28, "choice", tuple(ACTIVITIES), "Choose the QA activity from the list."),
+        Column("Theme", 34, "long"),
+        Column("Who", 30, "long"),
+        Column("DLT date", 12, "date"),
+        Column("Learning event", 15, "date"),
+        Column("Notes", 50, "long"),
+    ]
+    rows = [[e.month, e.week_beginning, e.activity, e.theme, e.who, e.dlt_date, e.learning_event, e.notes] for e in entries]
+    write_sheet(path, PLAN_SHEET, columns, rows, PLAN_GUIDE)  # type: ignore[arg-type]
+
+
+def write_examples(workspace: Workspace) -> list[Path]:
+    """Write the example roster, plan and targets into *workspace*/admin; never overwrite; return what was written."""
+    writers: list[tuple[Path, Callable[[Path], None]]] = [
+        (workspace.roster_path, lambda path: write_roster(path, example_roster())),
+        (workspace.plan_path, lambda path: write_plan(path, example_plan())),
+        (workspace.targets_path, lambda path: shutil.copyfile(DEFAULT_TARGETS, path)),
+    ]
+    written = []
+    for path, write in writers:
+        if path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(path)
+        written.append(path)
+    return written

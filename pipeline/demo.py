@@ -1,0 +1,322 @@
+"""`qa demo`: a workspace with a realistic synthetic quarter, ingested through the real path and reported.
+
+Everything is made the way the service would make it: forms issued with `issue_form`, filled in as
+staff fill them (content controls in Word, cells in Excel), dropped in the inbox — some late, some
+wrong, some never returned — and ingested by the same `ingest_inbox` the QA admin runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import demo_content as text
+from .admin import Person, read_roster, write_examples
+from .ingest import Outcome, ingest_inbox
+from .issue import issue_form
+from .quarter import Quarter
+from .read.package import OLE_MAGIC, open_package
+from .spec import GRADES, Catalogue, FormSpec
+from .store import Store
+from .templates import build_form
+from .templates.docx_fill import fill_docx
+from .workspace import Workspace
+
+CURRENT = Quarter.from_label("2022-23-Q3")
+LEVELS = ("Early help", "Child in need", "Child protection", "Child we look after", "Care leaver")
+FIRST_NAMES = ("Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Jack", "Zainab", "Kacper", "Freya", "Tyler", "Maja", "Reuben")
+SURNAMES = ("Hughes", "Kowalski", "Ahmed", "Taylor", "Byrne", "Okafor", "Walsh", "Nguyen", "Davies", "Murphy")
+# Quarter-on-quarter improvement the demo shows: grade weights (Outstanding, Good, RI, Inadequate).
+GRADE_WEIGHTS = {CURRENT.previous().previous(): (1, 7, 8, 4), CURRENT.previous(): (1, 8, 8, 3), CURRENT: (2, 11, 6, 2)}
+
+
+@dataclass
+class DemoResult:
+    """What the demo made and where it is."""
+
+    workspace: Workspace
+    outcomes: list[Outcome] = field(default_factory=list)
+    report_paths: list[Path] = field(default_factory=list)
+
+
+class _Quarter:
+    """Makes one quarter's returns for a roster, as files waiting to be dropped in the inbox."""
+
+    def __init__(self, workspace: Workspace, catalogue: Catalogue, store: Store, roster: list[Person], quarter: Quarter, seed: int) -> None:
+        self.ws, self.catalogue, self.store, self.quarter = workspace, catalogue, store, quarter
+        self.random = random.Random(seed)
+        self.roster = roster
+        self.files: list[tuple[str, bytes]] = []
+        self.children = [f"C{self.random.randint(10000, 99999)}" for _ in range(60)]
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def people(self, *roles: str) -> list[Person]:
+        return [p for p in self.roster if _role(p) in roles]
+
+    def day(self) -> dt.date:
+        return self.quarter.start + dt.timedelta(days=self.random.randint(5, 85))
+
+    def grade(self) -> str:
+        return self.random.choices(GRADES, weights=GRADE_WEIGHTS.get(self.quarter, (1, 9, 7, 3)))[0]
+
+    def pick(self, options):
+        return self.random.choice(options)
+
+    def lines(self, options, count: int = 2) -> str:
+        return "\n".join(self.random.sample(options, count))
+
+    def drop(self, name: str, data: bytes) -> None:
+        self.files.append((name, data))
+
+    def issued(self, form: str, assignee: str, theme: str | None = None, child_id: str | None = None) -> tuple[FormSpec, bytes]:
+        """Issue a form through the real path and return the blank pre-filled copy the person receives."""
+        path = issue_form(self.catalogue, self.store, form, self.quarter.label, assignee,
+                          self.ws.outbox / "issued" / self.quarter.label, theme, child_id)
+        spec = self.catalogue.get(form, _variant(self.catalogue, form, theme))
+        return spec, path.read_bytes()
+
+    def common(self, person: str) -> dict[str, object]:
+        return {"quarter": self.quarter.label, "completed_by": person, "completed_on": self.day()}
+
+    def actions(self, owner: str, count: int) -> list[dict[str, object]]:
+        return [
+            {"action": self.pick(text.ACTIONS), "owner": owner,
+             "due_date": self.quarter.start + dt.timedelta(days=self.random.randint(20, 150))}
+            for _ in range(count)
+        ]
+
+    # --- activities ---------------------------------------------------------------------------
+
+    def ccrs(self, count: int) -> None:
+        reviewers = self.people("head of service", "psw", "improvement team ap")
+        workers = self.people("social worker")
+        for number in range(count):
+            worker = workers[number % len(workers)]
+            reviewer = reviewers[number % len(reviewers)].name
+            child = self.children[number]
+            spec, issued = self.issued("ccr", reviewer, child_id=child)
+            if number == count - 1 and self.quarter == CURRENT:
+                continue  # issued, never returned: shows as outstanding
+            grade = self.grade()
+            values = {
+                **self.common(reviewer), "child_id": child,
+                "child_name": f"{self.pick(FIRST_NAMES)} {self.pick(SURNAMES)}",
+                "social_worker": worker.name, "team_manager": worker.line_manager, "team": worker.team,
+                "level_of_need": LEVELS[number % len(LEVELS)], "reviewer": reviewer, "review_date": self.day(),
+                "review_location": "Team office and home visit", "duration_minutes": self.random.choice((60, 75, 90, 120)),
+                "additional_work": "Read the last six months of case records and spoke to the IRO (2 hours).",
+                "pen_picture": self.pick(text.PEN_PICTURES).format(age=self.random.randint(2, 18)),
+                "overall_evaluation": self.pick(text.STRENGTHS) + " " + self.pick(text.WORRIES),
+                "gone_well": self.lines(text.STRENGTHS), "needs_to_happen": self.lines(text.WORRIES),
+                "edi_evaluation": self.pick(text.EDI), "overall_grade": grade,
+                "rationale": f"Graded {grade.lower()} because of the impact seen for the child.",
+            }
+            for domain in ("assessment", "planning", "multi_agency_review", "voice_of_child",
+                           "parents_carers_engagement", "management_oversight", "case_recording"):
+                values[f"{domain}_evaluation"] = self.pick(text.STRENGTHS if self.random.random() < 0.6 else text.WORRIES)
+                values[f"{domain}_grade"] = self.grade()
+            if number % 4 != 3:  # most are moderated; the moderator sometimes differs
+                moderated = grade if self.random.random() < 0.75 else GRADES[min(3, GRADES.index(grade) + 1)]
+                values.update(moderator="Independent auditor", moderated_grade=moderated,
+                              moderation_summary="Moderated in the direct session with the lead reviewer.")
+            if number == 1 and self.quarter == CURRENT:
+                # Sent before moderation, then again with the moderated grade: the second replaces the first.
+                unmoderated = {k: v for k, v in values.items() if not k.startswith("moderat")}
+                self.drop(f"CCR - {child} (before moderation).docx", fill_docx(issued, spec, unmoderated))
+            if number == 0 and self.quarter == CURRENT:
+                draft = dict(values)
+                del draft["overall_grade"], draft["rationale"]
+                self.drop(f"CCR {child} draft.docx", fill_docx(issued, spec, draft))  # rejected: no grade
+            self.drop(f"CCR - {child}.docx", fill_docx(issued, spec, values, {"actions": self.actions(worker.name, 2)}))
+
+    def dip_samples(self, theme: str | None) -> None:
+        managers = self.people("team manager", "head of service")
+        for index, manager in enumerate(managers):
+            if index == len(managers) - 1 and self.quarter == CURRENT:
+                continue  # one manager has not returned a dip sample
+            spec, issued = self.issued("dip_sample", manager.name, theme=theme)
+            size = 7 if index == 1 else self.random.randint(10, 12)  # one manager sampled too few
+            rows = []
+            for child in self.random.sample(self.children, size):
+                row = {"child_id": child, "team": manager.team, "level_of_need": self.pick(LEVELS),
+                       "compliant": self.random.choices(("Yes", "Partly", "No"), (6, 3, 1))[0],
+                       "finding": self.pick(text.STRENGTHS + text.WORRIES)}
+                for question in spec.group("children").fields:
+                    if question.id not in row and question.type == "choice":
+                        row[question.id] = self.random.choices(question.choices, (5, 3, 2, 1)[: len(question.choices)])[0]
+                if row["compliant"] != "Yes":
+                    row.update(action=self.pick(text.ACTIONS), owner=manager.name, due_date=self.day() + dt.timedelta(days=30))
+                rows.append(row)
+            if index == 2 and self.quarter == CURRENT:
+                rows[3]["compliant"] = "Maybe"  # pasted past the drop-down: rejected, then fixed below
+                self.drop(f"Dip sample - {manager.name} - first attempt.xlsx", self._xlsx(spec, manager, rows, issued))
+                rows[3]["compliant"] = "Partly"
+            self.drop(f"Dip sample - {manager.name}.xlsx", self._xlsx(spec, manager, rows, issued))
+
+    def _xlsx(self, spec: FormSpec, manager: Person, rows: list[dict], issued: bytes) -> bytes:
+        values = {**self.common(manager.name), "auditor": manager.name, "theme": spec.theme or "Practice standards",
+                  "edi_evaluation": self.pick(text.EDI)}
+        return build_form(spec, values, {next(spec.groups()).id: rows}, issue_id=_issue_id(issued))
+
+    def thematic_audit(self, theme: str) -> None:
+        auditors = self.people("psw", "improvement team ap", "team manager")[:4]
+        for auditor in auditors:
+            spec, issued = self.issued("thematic_audit", auditor.name, theme=theme)
+            rows = []
+            for child in self.random.sample(self.children, 5):
+                row = {"child_id": child, "team": self.pick(auditors).team or "Assessment",
+                       "level_of_need": self.pick(LEVELS), "grade": self.grade(),
+                       "strengths": self.pick(text.STRENGTHS), "worries": self.pick(text.WORRIES)}
+                for question in spec.group("children").fields:
+                    if question.id not in row and question.type == "choice":
+                        row[question.id] = self.random.choice(question.choices)
+                if row["grade"] in GRADES[2:]:
+                    row.update(action=self.pick(text.ACTIONS), owner=auditor.line_manager or auditor.name,
+                               due_date=self.quarter.end - dt.timedelta(days=self.random.randint(-40, 20)))
+                rows.append(row)
+            values = {**self.common(auditor.name), "auditor": auditor.name, "theme": spec.theme or theme,
+                      "moderator": "Principal social worker", "edi_evaluation": self.pick(text.EDI)}
+            self.drop(f"Thematic audit - {auditor.name}.xlsx", build_form(spec, values, {"children": rows}, issue_id=_issue_id(issued)))
+
+    def observations(self) -> None:
+        practitioners = self.people("social worker", "team manager")
+        share = practitioners[self.quarter.number - 1::4]  # a quarter of staff observed each quarter
+        senior = self.people("ad") + (self.people("dcs") if self.quarter != CURRENT else [])
+        pairs = [(p.line_manager, p.name) for p in share if p.line_manager]
+        pairs += [(s.name, self.pick(self.people("social worker")).name) for s in senior]
+        for observer, practitioner in pairs:
+            spec, issued = self.issued("observation", observer)
+            nature = self.pick(("Meeting", "Supervision", "Visit", "Visit", "Other"))
+            values = {**self.common(observer), "observer": observer, "practitioner": practitioner,
+                      "observation_date": self.day(), "child_id": self.pick(self.children), "level_of_need": self.pick(LEVELS),
+                      "nature": nature, "nature_other": "Family group conference" if nature == "Other" else None,
+                      "strengths": self.lines(text.STRENGTHS), "areas_for_development": self.pick(text.WORRIES),
+                      "reflections": "We talked about how the child experienced the visit.", "edi_evaluation": self.pick(text.EDI)}
+            self.drop(f"Observation - {practitioner}.docx", fill_docx(issued, spec, values))
+
+    def supervision_audits(self) -> None:
+        managers = self.people("team manager", "head of service", "ad")
+        for manager in managers:
+            reports = [p for p in self.roster if p.line_manager == manager.name]
+            if not reports:
+                continue
+            person = reports[self.quarter.number % len(reports)]
+            spec, issued = self.issued("supervision_audit", manager.name)
+            values = {**self.common(manager.name), "auditor": manager.name, "supervisor": manager.name,
+                      "supervisee": person.name, "supervisee_role": _supervisee_role(person), "team": person.team or "Service",
+                      "sessions_reviewed": self.random.randint(3, 8), "frequency_met": self.pick(("Yes", "Yes", "Partly")),
+                      "reflective": self.pick(("Yes", "Partly", "No")), "case_direction": self.pick(("Yes", "Partly")),
+                      "wellbeing_discussed": self.random.random() < 0.7, "learning_discussed": self.random.random() < 0.5,
+                      "overall_grade": self.grade(), "strengths": self.pick(text.STRENGTHS),
+                      "areas_for_development": self.pick(text.WORRIES), "edi_evaluation": self.pick(text.EDI)}
+            self.drop(f"Supervision audit - {person.name}.docx", fill_docx(issued, spec, values, {"actions": self.actions(manager.name, 1)}))
+
+    def summaries(self) -> None:
+        heads = self.people("head of service")
+        for index, head in enumerate(heads):
+            spec, issued = self.issued("hos_summary", head.name)
+            if index == len(heads) - 1 and self.quarter == CURRENT:
+                continue  # one Head of Service is late
+            values = {**self.common(head.name), "service": head.team or "Children's social care",
+                      "activity_undertaken": "Chaired legal gateway and permanence panels; reviewed 12 case decisions; supervised team managers.",
+                      "working_well": self.lines(text.SUMMARY_WELL, 3), "worried_about": self.lines(text.SUMMARY_WORRIED, 2),
+                      "needs_to_happen": self.lines(text.SUMMARY_ACTIONS, 2), "edi_evaluation": self.pick(text.EDI),
+                      "learning": "Share examples of children's voice in plans at the learning event."}
+            self.drop(f"HoS summary - {head.name}.docx", fill_docx(issued, spec, values))
+        areas = ("Safeguarding unit (IRO / CP chairs)", "Early help", "Complaints and compliments", "Virtual school", "Youth justice")
+        author = (self.people("iro", "cp chair") or heads)[0].name
+        for area in areas:
+            spec, issued = self.issued("service_summary", author)
+            values = {**self.common(author), "area_of_service": area, "dlt_date": self.quarter.end + dt.timedelta(days=19),
+                      "activity_undertaken": f"{area}: quarterly quality assurance activity and performance review.",
+                      "working_well": self.lines(text.SUMMARY_WELL), "worried_about": self.lines(text.SUMMARY_WORRIED),
+                      "needs_to_happen": self.lines(text.SUMMARY_ACTIONS), "edi_evaluation": self.pick(text.EDI)}
+            self.drop(f"Service summary - {area.split(' (')[0]}.docx", fill_docx(issued, spec, values))
+
+    def feedback(self) -> None:
+        sources = [("Child or young person", "Collaborative case review"), ("Parent or carer", "Visit"),
+                   ("Children in care council", "Forum meeting"), ("Care leavers forum", "Forum meeting")]
+        author = self.people("psw")[0].name if self.people("psw") else self.roster[0].name
+        for source, how in sources:
+            spec, issued = self.issued("child_family_feedback", author)
+            individual = source in ("Child or young person", "Parent or carer")
+            values = {**self.common(author), "source": source, "how_gathered": how, "feedback_date": self.day(),
+                      "child_id": self.pick(self.children) if individual else None,
+                      "participants": 1 if individual else self.random.randint(6, 14),
+                      "working_well": self.pick(text.FEEDBACK_WELL), "worried_about": self.pick(text.FEEDBACK_BETTER),
+                      "response": self.pick(text.FEEDBACK_RESPONSE), "edi_evaluation": self.pick(text.EDI)}
+            self.drop(f"Feedback - {source}.docx", fill_docx(issued, spec, values))
+        spec, issued = self.issued("staff_feedback", author)
+        values = {**self.common(author), "source": "Practitioners' forum", "respondents": 46, "involved_in_qa": 31,
+                  "topics": ["Workload", "Supervision", "Quality assurance"], "working_well": self.lines(text.SUMMARY_WELL),
+                  "worried_about": self.lines(text.SUMMARY_WORRIED), "needs_to_happen": self.lines(text.SUMMARY_ACTIONS),
+                  "learning_requests": "Training on writing danger statements; refresher on chronologies.",
+                  "edi_evaluation": "Staff asked for more support working with interpreters."}
+        self.drop("Practitioners forum summary.docx", fill_docx(issued, spec, values))
+
+    def mistakes(self) -> None:
+        """The files every shared inbox gets: old formats, passwords, lock files, a second copy."""
+        self.drop("Observation notes (old Word).doc", OLE_MAGIC + bytes(504) + "WordDocument".encode("utf-16-le") + bytes(2048))
+        self.drop("Audit - password protected.docx", OLE_MAGIC + bytes(504) + "EncryptionInfo".encode("utf-16-le") + bytes(2048))
+        self.drop("~$CCR - draft.docx", b"owner file left by Word")
+        name, data = next((n, d) for n, d in self.files if n.startswith("Observation - "))
+        self.drop(f"Copy of {name}", data)  # byte-identical second copy: a duplicate, not a second return
+
+
+def _issue_id(issued: bytes) -> str | None:
+    """The issue id of an issued copy: an Excel user saves over the copy they were sent, keeping it."""
+    return open_package("issued.xlsx", issued).issue_id
+
+
+def _role(person: Person) -> str:
+    return str(person.role).strip().casefold()
+
+
+def _variant(catalogue: Catalogue, form: str, theme: str | None) -> str | None:
+    from .issue import choose_spec
+
+    return choose_spec(catalogue, form, theme).variant
+
+
+def _supervisee_role(person: Person) -> str:
+    return {"social worker": "Social worker", "team manager": "Team manager", "head of service": "Head of service",
+            "ad": "Assistant director"}.get(_role(person), "Other")
+
+
+def make_demo(root: Path, render: bool = True) -> DemoResult:
+    """Build the demo workspace at *root*: three quarters of returns, ingested, and the DLT report for the latest."""
+    workspace = Workspace(root.resolve()).ensure()
+    workspace.copy_builtin_specs()
+    write_examples(workspace)
+    catalogue = Catalogue.load(workspace.specs)
+    roster = read_roster(workspace.roster_path)
+    result = DemoResult(workspace)
+    with Store(workspace.store_path) as store:
+        for seed, quarter in enumerate((CURRENT.previous().previous(), CURRENT.previous(), CURRENT), 1):
+            maker = _Quarter(workspace, catalogue, store, roster, quarter, seed)
+            maker.ccrs(22 if quarter == CURRENT else 20)
+            maker.dip_samples("networks_contingency" if quarter == CURRENT else None)
+            maker.thematic_audit({CURRENT: "quality_of_visits", CURRENT.previous(): "Neglect and cumulative harm"}.get(quarter, "Children missing from home"))
+            maker.observations()
+            maker.supervision_audits()
+            maker.summaries()
+            maker.feedback()
+            if quarter == CURRENT:
+                maker.mistakes()
+            folder = workspace.inbox / quarter.label
+            folder.mkdir(parents=True, exist_ok=True)
+            start = dt.datetime.combine(quarter.end, dt.time(9)).timestamp()
+            for order, (name, data) in enumerate(maker.files):
+                path = folder / name
+                path.write_bytes(data)
+                os.utime(path, (start + order, start + order))  # dropped in this order over the quarter's last day
+            result.outcomes += ingest_inbox(workspace, catalogue, store)
+        if render:
+            from .report import build_report
+
+            result.report_paths = list(build_report(workspace, catalogue, store, CURRENT).paths)
+    return result

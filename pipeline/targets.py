@@ -1,0 +1,165 @@
+"""The framework's minimum QA activity: targets.yaml read over the shipped defaults into one dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import WorkspaceError
+from .roles import ROLE_NAMES, Role, parse_role
+
+DEFAULT_TARGETS = Path(__file__).resolve().parent / "defaults" / "targets.yaml"
+
+# Every text an admin reads about their targets file.
+TARGET_MESSAGES = {
+    "targets_unreadable": "{file}: cannot be read as YAML ({detail}). Compare it with the example 'qa init' writes "
+                          "and correct the line named.",
+    "targets_unknown": "{file} · {key}: not a setting. Settings {where}: {known}.",
+    "targets_count": "{file} · {key}: '{value}' is not a whole number. Write a whole number such as {example}.",
+    "targets_flag": "{file} · {key}: '{value}' is not true or false. Write true or false.",
+    "targets_text": "{file} · {key}: '{value}' is not text. Write the wording, for example {example}.",
+    "targets_list": "{file} · {key}: '{value}' is not a list. Write a list in brackets, for example [{example}].",
+    "targets_role": "{file} · {key}: '{value}' is not a role. Use one of: {roles}.",
+    "targets_rag": "{file} · rag: amber_percent ({amber}) is above green_percent ({green}). Make amber lower than green.",
+}
+
+
+def _say(message_id: str, /, **details: object) -> str:
+    return TARGET_MESSAGES[message_id].format(**details)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The framework's minimum QA activity, as set in targets.yaml (see pipeline/defaults/targets.yaml)."""
+
+    green_percent: int
+    amber_percent: int
+    hos_summaries_per_quarter: int
+    safeguarding_reports_per_quarter: int
+    safeguarding_area: str
+    dip_sample_children_per_auditor: int
+    dip_sample_roles: tuple[Role, ...]
+    line_manager_observations_per_year: int
+    observed_roles: tuple[Role, ...]
+    ad_observations_per_quarter: int
+    dcs_observations_per_half_year: int
+    supervision_audits_per_person_per_year: int
+    supervision_audit_only_supervisors: bool
+    thematic_audits_per_quarter: int
+    thematic_audits_per_year: int
+    ccr_children_per_quarter: int
+    ccr_levels_of_need: tuple[str, ...]
+    ccr_every_practice_team: bool
+    forum_feedback_per_quarter: int
+    forum_sources: tuple[str, ...]
+    staff_feedback_per_quarter: int
+    staff_feedback_sources: tuple[str, ...]
+
+    def rag(self, achieved: int, minimum: int) -> str:
+        """'Green', 'Amber' or 'Red' for *achieved* against *minimum* (no minimum is Green)."""
+        if minimum <= 0 or achieved * 100 >= self.green_percent * minimum:
+            return "Green"
+        return "Amber" if achieved * 100 >= self.amber_percent * minimum else "Red"
+
+
+# (section, setting) in targets.yaml → (Targets field, kind).
+_TARGET_SETTINGS: dict[tuple[str, str], tuple[str, str]] = {
+    ("rag", "green_percent"): ("green_percent", "count"),
+    ("rag", "amber_percent"): ("amber_percent", "count"),
+    ("head_of_service_summary", "per_quarter"): ("hos_summaries_per_quarter", "count"),
+    ("safeguarding_unit_report", "per_quarter"): ("safeguarding_reports_per_quarter", "count"),
+    ("safeguarding_unit_report", "area_of_service"): ("safeguarding_area", "text"),
+    ("dip_sample", "children_per_auditor_per_quarter"): ("dip_sample_children_per_auditor", "count"),
+    ("dip_sample", "auditor_roles"): ("dip_sample_roles", "roles"),
+    ("observation", "by_line_manager_per_year"): ("line_manager_observations_per_year", "count"),
+    ("observation", "observed_roles"): ("observed_roles", "roles"),
+    ("observation", "ad_per_quarter"): ("ad_observations_per_quarter", "count"),
+    ("observation", "dcs_per_half_year"): ("dcs_observations_per_half_year", "count"),
+    ("supervision_audit", "per_person_managed_per_year"): ("supervision_audits_per_person_per_year", "count"),
+    ("supervision_audit", "only_people_who_supervise"): ("supervision_audit_only_supervisors", "flag"),
+    ("thematic_audit", "per_quarter"): ("thematic_audits_per_quarter", "count"),
+    ("thematic_audit", "per_year"): ("thematic_audits_per_year", "count"),
+    ("ccr", "children_per_quarter"): ("ccr_children_per_quarter", "count"),
+    ("ccr", "levels_of_need"): ("ccr_levels_of_need", "texts"),
+    ("ccr", "every_practice_team"): ("ccr_every_practice_team", "flag"),
+    ("forum_feedback", "per_quarter"): ("forum_feedback_per_quarter", "count"),
+    ("forum_feedback", "sources"): ("forum_sources", "texts"),
+    ("staff_feedback", "per_quarter"): ("staff_feedback_per_quarter", "count"),
+    ("staff_feedback", "sources"): ("staff_feedback_sources", "texts"),
+}
+
+
+def load_targets(path: Path | None = None) -> Targets:
+    """Targets from *path* over the shipped defaults (a missing file means the defaults)."""
+    settings = _flatten(_load_yaml(DEFAULT_TARGETS), DEFAULT_TARGETS.name, [])
+    problems: list[str] = []
+    if path is not None and path.exists():
+        settings |= _flatten(_load_yaml(path), path.name, problems)
+    name = path.name if path is not None else DEFAULT_TARGETS.name
+    converted: dict[str, object] = {}
+    for (section, setting), (attr, kind) in _TARGET_SETTINGS.items():
+        converted[attr] = _convert(settings.get((section, setting)), kind, name, f"{section}.{setting}", problems)
+    if not problems and converted["amber_percent"] > converted["green_percent"]:  # type: ignore[operator]
+        problems.append(_say("targets_rag", file=name, amber=converted["amber_percent"], green=converted["green_percent"]))
+    if problems:
+        raise WorkspaceError("\n".join(problems))
+    return Targets(**converted)  # type: ignore[arg-type]
+
+
+def _load_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, OSError, UnicodeDecodeError) as err:
+        detail = str(getattr(err, "problem_mark", "") or err).strip()
+        raise WorkspaceError(_say("targets_unreadable", file=path.name, detail=detail)) from err
+
+
+def _flatten(document: object, name: str, problems: list[str]) -> dict[tuple[str, str], object]:
+    """{(section, setting): value}, with a problem for every section or setting that does not exist."""
+    sections = sorted({section for section, _ in _TARGET_SETTINGS})
+    flat: dict[tuple[str, str], object] = {}
+    if not isinstance(document, dict):
+        problems.append(_say("targets_unknown", file=name, key="(top)", where="at the top", known=", ".join(sections)))
+        return flat
+    for section, body in document.items():
+        known = sorted(setting for sec, setting in _TARGET_SETTINGS if sec == section)
+        if not known:
+            problems.append(_say("targets_unknown", file=name, key=section, where="at the top", known=", ".join(sections)))
+            continue
+        for setting, value in (body or {}).items() if isinstance(body, dict) else []:
+            if setting not in known:
+                problems.append(_say("targets_unknown", file=name, key=f"{section}.{setting}",
+                                     where=f"in {section}", known=", ".join(known)))
+            else:
+                flat[(section, setting)] = value
+    return flat
+
+
+def _convert(value: object, kind: str, name: str, key: str, problems: list[str]) -> object:
+    if kind == "count":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append(_say("targets_count", file=name, key=key, value=value, example=10))
+        return value
+    if kind == "flag":
+        if not isinstance(value, bool):
+            problems.append(_say("targets_flag", file=name, key=key, value=value))
+        return value
+    if kind == "text":
+        if not isinstance(value, str) or not value.strip():
+            problems.append(_say("targets_text", file=name, key=key, value=value, example="Safeguarding unit (IRO / CP chairs)"))
+        return str(value).strip()
+    if not isinstance(value, list):
+        problems.append(_say("targets_list", file=name, key=key, value=value, example="Head of service, Team manager"))
+        return ()
+    if kind == "roles":
+        roles = []
+        for item in value:
+            role = parse_role(str(item))
+            if role is None:
+                problems.append(_say("targets_role", file=name, key=key, value=item, roles=ROLE_NAMES))
+            else:
+                roles.append(role)
+        return tuple(roles)
+    return tuple(str(item).strip() for item in value)
