@@ -136,9 +136,9 @@ class _Quarter:
     def dip_samples(self, theme: str | None) -> None:
         managers = self.people("team manager", "head of service")
         for index, manager in enumerate(managers):
+            spec, issued = self.issued("dip_sample", manager.name, theme=theme)
             if index == len(managers) - 1 and self.quarter == CURRENT:
                 continue  # one manager has not returned a dip sample
-            spec, issued = self.issued("dip_sample", manager.name, theme=theme)
             size = 7 if index == 1 else self.random.randint(10, 12)  # one manager sampled too few
             rows = []
             for child in self.random.sample(self.children, size):

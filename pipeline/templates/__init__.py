@@ -22,12 +22,24 @@ def build_form(
         rows = next(iter((groups or {}).values()), None)
         return build_xlsx(spec, values=values, rows=rows, issue_id=issue_id)
     from .docx_fill import fill_docx
-    from .docx_form import build_docx
 
-    blank = build_docx(spec)
+    blank = _blank_docx(spec)
     if not values and not groups and not issue_id:
         return blank
     return fill_docx(blank, spec, values, groups, issue_id)
+
+
+_BLANKS: dict[int, tuple[FormSpec, bytes]] = {}
+
+
+def _blank_docx(spec: FormSpec) -> bytes:
+    """The blank Word form, built once per spec object: issuing a batch fills copies of it."""
+    cached = _BLANKS.get(id(spec))
+    if cached is None or cached[0] is not spec:
+        from .docx_form import build_docx
+
+        cached = _BLANKS[id(spec)] = (spec, build_docx(spec))
+    return cached[1]
 
 
 def file_name(spec: FormSpec, *parts: str) -> str:

@@ -1,0 +1,52 @@
+"""The demo quarter goes through the real path and shows what a QA admin meets in a real quarter."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.demo import make_demo
+from pipeline.errors import message
+from pipeline.ingest import note_path
+from pipeline.store import Store
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return make_demo(tmp_path_factory.mktemp("demo") / "ws", render=False)
+
+
+def test_demo_ingests_three_quarters_with_the_usual_mistakes(demo):
+    statuses = Counter(outcome.status for outcome in demo.outcomes)
+    assert statuses["rejected"] == 4 and statuses["duplicate"] == 1 and statuses["replaced"] == 1
+    assert statuses["accepted"] > 150
+    rejected = {o.file.split("/")[-1]: o.problems for o in demo.outcomes if o.status == "rejected"}
+    assert rejected["Observation notes (old Word).doc"] == [message("legacy_doc")]
+    assert rejected["Audit - password protected.docx"] == [message("encrypted")]
+    draft = next(problems for name, problems in rejected.items() if name.startswith("CCR "))
+    assert message("required", label="Overall grade") in draft
+    for name in rejected:
+        assert note_path(demo.workspace.rejected / name).exists()
+
+
+def test_demo_leaves_some_issued_forms_unreturned_and_the_lock_file_alone(demo):
+    with Store(demo.workspace.store_path) as store:
+        unreturned = [i for i in store.issued("2022-23-Q3") if i.issue_id not in store.returned_issue_ids()]
+    assert {i.form for i in unreturned} >= {"ccr", "hos_summary", "dip_sample"}
+    assert (demo.workspace.inbox / "2022-23-Q3" / "~$CCR - draft.docx").exists()
+
+
+def test_no_child_name_appears_in_status_or_logs(demo):
+    with Store(demo.workspace.store_path) as store:
+        names = {s.values["child_name"] for s in store.submissions(form="ccr", include_replaced=True) if s.values.get("child_name")}
+    assert names
+    result = CliRunner().invoke(cli, ["--workspace", str(demo.workspace.root), "status", "--quarter", "2022-23-Q3", "--json"])
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)
+    outputs = result.output + demo.workspace.log_path.read_text(encoding="utf-8") if demo.workspace.log_path.exists() else result.output
+    for name in names:
+        assert name not in outputs
