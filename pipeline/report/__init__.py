@@ -1,0 +1,127 @@
+"""The quarterly DLT report: model from the store, charts, Word rendering, drafts and the action ledger.
+
+Only this package (with the template builders and readers) imports docxtpl, matplotlib and the
+Office libraries; :func:`build_report` is the one entry point the CLI calls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import PipelineError
+from ..quarter import Quarter
+from ..spec import Catalogue
+from ..store import Store
+from ..workspace import Workspace, unique_path
+from . import actions as ledger
+from .model import ReportModel, build_model, parse_quarter
+
+__all__ = ["ReportResult", "build_report", "build_model", "ReportModel"]
+
+
+@dataclass
+class ReportResult:
+    """What `qa report` wrote, and the data the documents were rendered from."""
+
+    report: Path
+    ledger: Path
+    drafts: list[Path]
+    template: Path
+    data: dict
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file written, the report first."""
+        return [self.report, self.ledger, *self.drafts]
+
+
+def build_report(
+    workspace: Workspace,
+    catalogue: Catalogue,
+    store: Store,
+    quarter: str | Quarter,
+    out_dir: Path | None = None,
+    *,
+    today: dt.date | None = None,
+) -> ReportResult:
+    """Build and render the DLT report for *quarter* into *out_dir* (default outbox/<quarter>/).
+
+    Nothing already there is overwritten: a second run writes 'QA-report-… (2).docx'.
+    """
+    from .charts import render_charts
+    from .render import draft_paths, render_report, write_drafts
+    from .template import ensure_template, template_path
+
+    notes: list[str] = []
+    q = parse_quarter(quarter)
+    compliance = _compliance(workspace, store, q, notes)
+    dlt_date = _dlt_date(workspace, q, notes)
+    register = workspace.root / "admin" / ledger.REGISTER_NAME
+    completions = ledger.read_register(register)
+    model = build_model(
+        catalogue,
+        store,
+        q,
+        compliance=compliance,
+        completions=completions,
+        register=str(register.relative_to(workspace.root)) if completions else "",
+        today=today,
+        notes=notes,
+    )
+    out = out_dir or workspace.outbox / q.label
+    drafts = draft_paths(catalogue, model.service_areas, q.label, out / "drafts")
+    ledger_path = unique_path(out, f"action-ledger-{q.label}.xlsx")
+    report_path = unique_path(out, f"QA-report-{q.label}.docx")
+    data = model.to_json()
+    template = ensure_template(template_path(workspace.root))
+    extra = {
+        "dlt_date": dlt_date.isoformat() if dlt_date else "",
+        "ledger_file": ledger_path.name,
+        "drafts_folder": f"{out.name}/drafts" if drafts else "",
+    }
+    # Render first, write after: a broken template tag leaves no half-made set of files behind.
+    document = render_report(template, data, render_charts(data), extra)
+    out.mkdir(parents=True, exist_ok=True)
+    write_drafts(catalogue, model.service_areas, drafts, q.label, dlt_date)
+    ledger_path.write_bytes(ledger.ledger_workbook(model.actions))
+    report_path.write_bytes(document)
+    report = report_path
+    return ReportResult(report, ledger_path, drafts, template, data, notes)
+
+
+def _compliance(workspace: Workspace, store: Store, quarter: Quarter, notes: list[str]) -> object | None:
+    # Compliance needs the admin's roster and targets; without them the report still renders, unrated.
+    try:
+        from ..compliance import assess
+    except ImportError:
+        return None
+    if not workspace.roster_path.exists():
+        return None
+    from ..admin import read_roster
+    from ..targets import load_targets
+
+    try:
+        roster = read_roster(workspace.roster_path)
+        targets = load_targets(workspace.targets_path)
+    except PipelineError as err:
+        notes.append(f"Activity could not be rated against the minimums: {err}")
+        return None
+    return assess(quarter, store, roster, targets)
+
+
+def _dlt_date(workspace: Workspace, quarter: Quarter, notes: list[str]) -> dt.date | None:
+    # A quarter is reported to the first DLT meeting the plan lists after the quarter ends (Appendices 7–8).
+    if not workspace.plan_path.exists():
+        return None
+    from ..admin import read_plan
+
+    try:
+        plan = read_plan(workspace.plan_path)
+    except PipelineError as err:
+        notes.append(f"The QA plan could not be read, so the DLT date is not shown: {err}")
+        return None
+    dates = sorted(entry.dlt_date for entry in plan if entry.dlt_date and entry.dlt_date > quarter.end)
+    return dates[0] if dates else None

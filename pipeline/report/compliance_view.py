@@ -1,0 +1,58 @@
+"""The compliance result (``pipeline.compliance.Compliance``) as the report's RAG section."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..spec import Catalogue
+from .activity import Activity, ActivityLine, PersonLine, rag_colour, unreturned_form
+
+RAG_ORDER = {"Red": 0, "Amber": 1, "Green": 2}
+
+
+def from_compliance(compliance, catalogue: Catalogue, clean: Callable[[object], str]) -> Activity:
+    """Activity lines, the people who still owe activity (worst first) and the forms not returned."""
+    lines = [
+        ActivityLine(
+            activity=line.activity,
+            section=line.section,
+            period=f"{line.period} ({line.span})",
+            unit=line.unit,
+            minimum=line.minimum,
+            received=line.received,
+            rejected=line.rejected,
+            outstanding=line.outstanding,
+            rag=line.rag,
+            colour=rag_colour(line.rag),
+            note=clean(line.explanation),
+        )
+        for line in compliance.activities
+    ]
+    owing = sorted(compliance.outstanding_people(), key=lambda p: (RAG_ORDER.get(p.rag, 3), p.activity, p.person.casefold()))
+    people = [
+        PersonLine(
+            name=clean(p.person),
+            role=clean(p.role),
+            team=clean(p.team),
+            activity=p.activity,
+            subject=clean(p.subject or ""),
+            due=p.due.isoformat() if hasattr(p.due, "isoformat") else str(p.due),
+            required=p.required,
+            done=p.done,
+            outstanding=p.outstanding,
+            rag=p.rag,
+            colour=rag_colour(p.rag),
+        )
+        for p in owing
+    ]
+    spread = compliance.ccr_spread
+    gaps = [f"No collaborative case review yet at level of need: {level}." for level in spread.missing_levels]
+    gaps += [f"No collaborative case review yet in team: {clean(team)}." for team in spread.missing_teams]
+    return Activity(
+        rated=True,
+        note=f"Annual and six-monthly minimums are judged pro rata over {compliance.year_to_date}.",
+        lines=lines,
+        people=people,
+        unreturned=[unreturned_form(issued, catalogue, clean) for issued in compliance.unreturned],
+        ccr_gaps=gaps,
+    )

@@ -1,0 +1,248 @@
+"""The Word report template: written once into the workspace, then restyled by the QA admin in Word.
+
+The template holds docxtpl (Jinja) tags over the report model's JSON: ``{{ practice.reviews }}``,
+``{%tr for line in activity.lines %}`` and so on. Everything about how the report looks — fonts,
+colours, the cover, headers, wording around the numbers, how many rows a long list shows — lives
+here, so an admin can change it in Word without touching Python. Delete the workspace copy to get
+this default back.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from . import sections
+from .sections import SECTIONS
+from .word import band, contents, field, fixed_table, loop_table, page_break, para, set_up, tag
+
+TEMPLATE_NAME = "report-template.docx"
+
+
+def template_path(workspace_root: Path) -> Path:
+    """Where a workspace keeps its (restyleable) copy of the report template."""
+    return workspace_root / "form_templates" / TEMPLATE_NAME
+
+
+def ensure_template(path: Path) -> Path:
+    """Write the default template at *path* if there is none; never replace the admin's copy."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = build_template()
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_bytes(data)
+        temporary.replace(path)  # an admin opening the folder never sees half a file
+    return path
+
+
+def build_template() -> bytes:
+    """The default report template as .docx bytes."""
+    from docx import Document
+
+    document = Document()
+    set_up(document)
+    _header_footer(document)
+    _cover(document)
+    para(document, "Contents", "Title")
+    contents(document, SECTIONS)
+    page_break(document)
+    _summary(document)
+    _activity(document)
+    sections.practice(document)
+    sections.findings(document)
+    sections.summaries(document)
+    sections.feedback(document)
+    sections.edi(document)
+    sections.actions(document)
+    sections.learning(document)
+    _appendices(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _header_footer(document) -> None:
+    section = document.sections[0]
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    header.add_run("OFFICIAL-SENSITIVE · {{ organisation }} · QA report {{ quarter }}")
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Page ")
+    field(footer, "PAGE", "1")
+    footer.add_run(" of ")
+    field(footer, "NUMPAGES", "1")
+    footer.add_run(" · child IDs only: names are never included in this report")
+
+
+def _cover(document) -> None:
+    for _ in range(3):
+        para(document)
+    band(
+        document,
+        [
+            [("{{ organisation }}", "white b large")],
+            [("{{ title }}", "white cover")],
+            [("Quarter {{ quarter }} · {{ months }}", "white b large")],
+        ],
+    )
+    para(document)
+    fixed_table(
+        document,
+        [
+            ["Prepared by", "Quality Assurance unit, for the Principal Social Worker and Head of Service (QA and Safeguarding)"],
+            ["For", "Departmental Leadership Team{% if doc.dlt_date %}, meeting of {{ doc.dlt_date|date }}{% endif %}"],
+            ["Returns as at", "{{ as_of|date }} (the report covers returns for {{ quarter }} received by {{ generated_on|date }})"],
+            ["Compared with", "{{ previous_quarter }}"],
+        ],
+        widths=(4, 13),
+        header=False,
+    )
+    para(document)
+    para(
+        document,
+        [
+            (
+                "This report contains information about children, identified by their ID only. "
+                "Children's names are never included. Handle as OFFICIAL-SENSITIVE.",
+                "i muted",
+            )
+        ],
+    )
+    page_break(document)
+
+
+def _summary(document) -> None:
+    para(document, SECTIONS[0][1], "Heading 1")
+    para(
+        document,
+        "This report brings together the quality assurance returns for {{ quarter }} ({{ months }}): "
+        "what they show about the quality of practice and children's experiences, what people told us, "
+        "and what needs to happen next.",
+    )
+    loop_table(
+        document,
+        ["", "This quarter", ""],
+        [[("{{ f.label }}", "b")], [("{{ f.value }}", "b")], "{{ f.note }}"],
+        "f in figures",
+        widths=(5, 3, 9),
+    )
+    para(document, "Key messages", "Heading 2")
+    tag(document, "{%p for m in messages %}")
+    para(document, "{{ m }}", "List Bullet")
+    tag(document, "{%p endfor %}")
+    tag(document, "{%p for n in notes %}")
+    para(document, [("{{ n }}", "i muted")])
+    tag(document, "{%p endfor %}")
+    page_break(document)
+
+
+def _activity(document) -> None:
+    para(document, SECTIONS[1][1], "Heading 1")
+    tag(document, "{%p if not activity.rated %}")
+    para(document, [("{{ activity.note }}", "i")])
+    tag(document, "{%p endif %}")
+    tag(document, "{%p if activity.rated %}")
+    para(
+        document,
+        "Against the framework's minimums (Appendix 6): {{ activity.green }} green, {{ activity.amber }} amber "
+        "and {{ activity.red }} red. {{ activity.note }}",
+    )
+    tag(document, "{%p endif %}")
+    loop_table(
+        document,
+        ["Activity", "Minimum", "Received", "Rejected", "Outstanding", "RAG"],
+        [
+            [
+                ("{{ line.activity }}", "b"),
+                (" {{ line.section }}", "small muted"),
+                ("\n{{ line.unit|capitalize }}, {{ line.period }}. {{ line.note }}", "small muted"),
+            ],
+            "{{ line.minimum|dash }}",
+            "{{ line.received }}",
+            "{{ line.rejected }}",
+            "{{ line.outstanding|dash }}",
+            [("{{ line.rag or 'Not rated' }}", "b")],
+        ],
+        "line in activity.lines",
+        widths=(7.6, 1.9, 1.9, 1.9, 2.2, 1.5),
+        fills={5: "line.colour"},
+    )
+    tag(document, "{%p for gap in activity.ccr_gaps %}")
+    para(document, [("{{ gap }}", "i")], "List Bullet")
+    tag(document, "{%p endfor %}")
+    tag(document, "{%p if activity.people %}")
+    para(document, "People with activity still to do", "Heading 2")
+    para(document, "Red and amber first. Annual activity due later in the year shows as green while on track.")
+    loop_table(
+        document,
+        ["Name", "Role", "Team", "Activity", "Done", "Due by", "RAG"],
+        [
+            [("{{ p.name }}", "b")],
+            "{{ p.role }}",
+            "{{ p.team }}",
+            [("{{ p.activity }}", ""), ("{% if p.subject %}\n{{ p.subject }}{% endif %}", "small muted")],
+            "{{ p.done }} of {{ p.required }}",
+            "{{ p.due|shortdate }}",
+            [("{{ p.rag }}", "b")],
+        ],
+        "p in activity.people",
+        widths=(3.2, 2.4, 2.8, 3.8, 1.5, 1.9, 1.4),
+        fills={6: "p.colour"},
+    )
+    tag(document, "{%p endif %}")
+    tag(document, "{%p if activity.unreturned %}")
+    para(document, "Forms issued and not yet returned", "Heading 2")
+    loop_table(
+        document,
+        ["Issue", "Form", "Issued to", "Child ID", "Issued on"],
+        [[("{{ u.issue_id }}", "small")], "{{ u.form }}", "{{ u.assignee }}", "{{ u.child_id }}", "{{ u.issued_on|shortdate }}"],
+        "u in activity.unreturned",
+        widths=(4.9, 4.6, 3.3, 1.9, 2.3),
+    )
+    tag(document, "{%p endif %}")
+    page_break(document)
+
+
+def _appendices(document) -> None:
+    para(document, SECTIONS[9][1], "Heading 1")
+    para(document, "Every return this report draws on ({{ sources|length }}).", keep=True)
+    loop_table(
+        document,
+        ["File", "Form", "Completed by", "Received", "Child ID"],
+        [[("{{ s.file }}", "small")], "{{ s.form }}", "{{ s.author }}", "{{ s.received|shortdate }}", "{{ s.child_id }}"],
+        "s in sources",
+        widths=(5.5, 4.5, 3, 2.2, 1.8),
+    )
+    para(document, SECTIONS[10][1], "Heading 1")
+    para(
+        document,
+        "Files rejected for {{ quarter }}, and files whose quarter could not be read that arrived after it began "
+        "({{ rejected|length }}). Each author was sent the reasons with the file.",
+        keep=True,
+    )
+    tag(document, "{%p if rejected %}")
+    loop_table(
+        document,
+        ["File", "Received", "Form", "Reasons"],
+        [[("{{ r.file }}", "small")], "{{ r.at }}", "{{ r.form }}", "{{ r.reasons|join('\\n') }}"],
+        "r in rejected",
+        widths=(4, 2.6, 3, 7.4),
+    )
+    tag(document, "{%p endif %}")
+    para(document, SECTIONS[11][1], "Heading 1")
+    para(
+        document,
+        "A summary form (Appendix 1) for each area of service, pre-filled with the activity the QA unit holds, "
+        "for its Head of Service to complete and return to the inbox{% if doc.drafts_folder %} ({{ doc.drafts_folder }}){% endif %}.",
+        keep=True,
+    )
+    loop_table(
+        document,
+        ["Area of service", "Summary returned", "Draft"],
+        [[("{{ d.area }}", "b")], "{% if d.returned %}Yes ({{ d.returned_by }}){% else %}Not yet{% endif %}", [("{{ d.file }}", "small")]],
+        "d in service_areas",
+        widths=(6, 4, 7),
+    )
