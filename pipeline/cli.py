@@ -285,6 +285,189 @@ def export(obj: Context, form: str | None, quarter: str | None, fmt: str, out_fi
         click.echo(text)
 
 
+@cli.command()
+@click.argument("directory", default="demo-workspace", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--no-report", is_flag=True, help="Stop after ingesting; do not render the DLT report.")
+def demo(directory: Path, no_report: bool) -> None:
+    """Make a workspace with a realistic synthetic quarter, ingest it and render the DLT report.
+
+    \b
+    Example:
+        qa demo demo-workspace
+    """
+    from .demo import make_demo
+
+    if directory.exists() and any(directory.iterdir()):
+        raise click.ClickException(f"{directory} is not empty. Choose a new folder for the demo, e.g. qa demo demo-2.")
+    workspace = Workspace.at(directory).ensure()
+    configure_logging(workspace)
+    try:
+        result = make_demo(directory, render=not no_report)
+    except PipelineError as err:
+        raise _fail(err) from err
+    counts: dict[str, int] = {}
+    for outcome in result.outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    click.echo(f"Demo workspace: {result.workspace.root}")
+    click.echo("Ingested " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f" ({len(result.outcomes)} files)")
+    click.echo(f"Rejected files and their notes: {result.workspace.rejected}")
+    for path in result.report_paths:
+        click.echo(f"Report: {path}")
+
+
+@cli.command()
+@click.option("--polling", is_flag=True,
+              help="Poll the folder instead of waiting for the system's file events. Use it when inbox/ is a "
+                   "network share (SMB/CIFS, NFS) or a synced folder, where those events never arrive.")
+@click.option("--interval", type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="Seconds between polls with --polling (default 2).")
+@click.pass_obj
+def watch(obj: Context, polling: bool, interval: float | None) -> None:
+    """Watch inbox/ and ingest each completed form once, until Ctrl-C or SIGTERM.
+
+    Files still being copied are left until they are complete; Office lock and temp files are
+    ignored. One line per file goes to stderr and to logs/ingest.log.
+
+    \b
+    Example:
+        qa --workspace /srv/qa watch --polling --interval 5
+    """
+    from .watch import DEFAULT_POLL_INTERVAL, watch as watch_inbox
+
+    if interval is not None and not polling:
+        raise click.UsageError("--interval sets the polling interval: add --polling, or leave --interval out.")
+    workspace = obj.workspace.ensure()
+    configure_logging(workspace)
+    try:
+        catalogue = obj.catalogue
+    except PipelineError as err:
+        raise _fail(err) from err
+    watch_inbox(workspace, catalogue, polling=polling, interval=interval or DEFAULT_POLL_INTERVAL)
+
+
+@cli.command()
+@click.option("--quarter", required=True, help="Quarter, e.g. 2022-23-Q3.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
+@click.pass_obj
+def status(obj: Context, quarter: str, as_json: bool) -> None:
+    """Show QA activity against the framework's minimums, per activity and per person, RAG-rated.
+
+    Reads the staff roster (admin/roster.xlsx) and the targets (admin/targets.yaml) in the workspace,
+    and lists the issued forms not yet returned.
+
+    \b
+    Example:
+        qa status --quarter 2022-23-Q3
+    """
+    from .admin import load_targets, read_roster
+    from .compliance import assess
+    from .quarter import Quarter
+
+    try:
+        period = Quarter.from_label(quarter)
+    except ValueError as err:
+        raise click.BadParameter(f"{err}. Write it as 2022-23-Q3 (Q1 = April to June).", param_hint="--quarter") from None
+    try:
+        roster = read_roster(obj.workspace.roster_path)
+        targets = load_targets(obj.workspace.targets_path)
+        with obj.store() as store:
+            result = assess(period, store, roster, targets)
+    except PipelineError as err:
+        raise _fail(err) from err
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        return
+    for line in _status_lines(result):
+        click.echo(line)
+
+
+_RAG_COLOURS = {"Green": "green", "Amber": "yellow", "Red": "red"}
+
+
+def _status_lines(result) -> list[str]:
+    """The compliance result as a table with RAG, then who owes what, the spread of CCRs and unreturned forms."""
+    import itertools
+    import textwrap
+
+    def wrap(text: str, indent: str = "    ", hanging: str = "    ") -> list[str]:
+        return textwrap.wrap(text, width=110, initial_indent=indent, subsequent_indent=hanging)
+
+    def rag(value: str, width: int = 0) -> str:
+        return click.style(value.ljust(width), fg=_RAG_COLOURS.get(value))
+
+    lines = [f"QA activity against the framework's minimums: {result.quarter} ({result.months})", ""]
+    header = f"{'Activity':<32} {'Counted over':<22} {'Minimum':>7} {'Received':>8} {'Rejected':>8} {'Outstanding':>11}  RAG"
+    lines += [header, "-" * len(header)]
+    for line in result.activities:
+        lines.append(f"{line.activity:<32} {line.span:<22} {line.minimum:>7} {line.received:>8} {line.rejected:>8} "
+                     f"{line.outstanding:>11}  {rag(line.rag)}")
+        lines += wrap(line.explanation)
+    spread = result.ccr_spread
+    lines += ["", "Collaborative case reviews, children by level of need and by team"]
+    lines += wrap(" · ".join(f"{t.name} {t.count}" for t in spread.by_level_of_need), "  Level of need: ", "  ")
+    lines += wrap(" · ".join(f"{t.name} {t.count}" for t in spread.by_team) or "none", "  Team: ", "  ")
+    owing = result.outstanding_people()
+    lines += ["", f"Still to do, by person ({len({line.person for line in owing})} people; --json lists everyone)"]
+    for person, group in itertools.groupby(owing, key=lambda line: line.person):
+        group = list(group)
+        detail = ", ".join(part for part in (group[0].role, group[0].team) if part)
+        lines.append(f"  {person}" + (f" ({detail})" if detail else ""))
+        for line in group:
+            text = wrap(f"{line.activity}: {line.explanation}", f"    {line.rag:<5} ", " " * 10)
+            lines += [text[0].replace(f"{line.rag:<5}", rag(line.rag, 5), 1), *text[1:]]
+    if not owing:
+        lines.append("  Nobody: every obligation so far is met.")
+    lines += ["", f"Issued forms not yet returned ({len(result.unreturned)})"]
+    for issued in result.unreturned:
+        form = f"{issued.form}/{issued.variant}" if issued.variant else issued.form
+        child = f", child {issued.child_id}" if issued.child_id else ""
+        lines.append(f"  {issued.issue_id}  {form} — {issued.assignee}{child}, issued {issued.issued_at[:10]}")
+    if result.unknown_names:
+        lines += ["", "Names on this quarter's returns that are not on the roster (add them, or correct the spelling)"]
+        for unknown in result.unknown_names:
+            lines.append(f"  '{unknown.name}': {unknown.form}, {unknown.field} ({unknown.count})")
+    return lines
+
+
+@cli.command()
+@click.option("--quarter", required=True, help="Quarter, e.g. 2022-23-Q3.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder (default: outbox/QUARTER).")
+@click.option("--json", "as_json", is_flag=True, help="Print the data the documents were rendered from, as JSON.")
+@click.pass_obj
+def report(obj: Context, quarter: str, out_dir: Path | None, as_json: bool) -> None:
+    """Render the quarterly DLT report, the action ledger and a summary draft per service area.
+
+    The report is rendered from form_templates/report-template.docx in the workspace (written the
+    first time; restyle it in Word). Nothing already in the output folder is overwritten.
+
+    \b
+    Example:
+        qa report --quarter 2022-23-Q3
+    """
+    from .quarter import Quarter
+    from .report import build_report
+
+    try:
+        period = Quarter.from_label(quarter)
+    except ValueError as err:
+        raise click.BadParameter(f"{err}. Write it as 2022-23-Q3 (Q1 = April to June).", param_hint="--quarter") from None
+    try:
+        with obj.store() as store:
+            result = build_report(obj.workspace.ensure(), obj.catalogue, store, period, out_dir)
+    except PipelineError as err:
+        raise _fail(err) from err
+    if as_json:
+        files = {"report": str(result.report), "ledger": str(result.ledger), "drafts": [str(p) for p in result.drafts]}
+        click.echo(json.dumps({**result.data, "files": files}, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"DLT report for {period}: {result.report}")
+    click.echo(f"Action ledger: {result.ledger}")
+    click.echo(f"Service area summary drafts: {len(result.drafts)} in {result.drafts[0].parent if result.drafts else '-'}")
+    click.echo(f"Template: {result.template}")
+    for note in result.notes:
+        click.echo(f"Note: {note}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     """Entry point for `python -m pipeline`."""
     cli()
