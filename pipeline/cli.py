@@ -311,8 +311,12 @@ def demo(directory: Path, no_report: bool) -> None:
     click.echo(f"Demo workspace: {result.workspace.root}")
     click.echo("Ingested " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f" ({len(result.outcomes)} files)")
     click.echo(f"Rejected files and their notes: {result.workspace.rejected}")
+    drafts = [path for path in result.report_paths if path.parent.name == "drafts"]
     for path in result.report_paths:
-        click.echo(f"Report: {path}")
+        if path not in drafts:
+            click.echo(f"{'Action ledger' if path.suffix == '.xlsx' else 'DLT report'}: {path}")
+    if drafts:
+        click.echo(f"Service-area summary drafts ({len(drafts)}): {drafts[0].parent}")
 
 
 @cli.command()

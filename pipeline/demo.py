@@ -267,6 +267,20 @@ class _Quarter:
         self.drop(f"Copy of {name}", data)  # byte-identical second copy: a duplicate, not a second return
 
 
+def _completions(store: Store, chooser: random.Random) -> dict[str, dt.date]:
+    """Most actions due by the end of the current quarter were done, a few days either side of their due date."""
+    from .report.actions import action_ref
+
+    done = {}
+    for submission in store.submissions():
+        for rows in submission.groups.values():
+            for index, row in enumerate(rows):
+                due = dt.date.fromisoformat(row["due_date"]) if row.get("action") and row.get("due_date") else None
+                if due and due <= CURRENT.end and chooser.random() < 0.85:
+                    done[action_ref(submission, row, index)] = due + dt.timedelta(days=chooser.randint(-20, 10))
+    return done
+
+
 def _issue_id(issued: bytes) -> str | None:
     """The issue id of an issued copy: an Excel user saves over the copy they were sent, keeping it."""
     return open_package("issued.xlsx", issued).issue_id
@@ -317,6 +331,10 @@ def make_demo(root: Path, render: bool = True) -> DemoResult:
             result.outcomes += ingest_inbox(workspace, catalogue, store)
         if render:
             from .report import build_report
+            from .report.actions import REGISTER_NAME, write_register
 
+            # Last quarter's report, then the admin records which of its actions were done.
+            build_report(workspace, catalogue, store, CURRENT.previous())
+            write_register(workspace.root / "admin" / REGISTER_NAME, _completions(store, random.Random(7)))
             result.report_paths = list(build_report(workspace, catalogue, store, CURRENT).paths)
     return result

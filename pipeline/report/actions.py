@@ -309,3 +309,16 @@ def _date_cell(sheet, iso: str):
     cell = WriteOnlyCell(sheet, value=dt.date.fromisoformat(iso))
     cell.number_format = "DD/MM/YYYY"
     return cell
+
+
+def write_register(path: Path, completions: dict[str, dt.date]) -> None:
+    """Save completions as the register `read_register` reads (what the QA admin's saved ledger holds)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Actions")
+    sheet.append(["Ref", "Completed on"])
+    for ref, done in sorted(completions.items()):
+        sheet.append([ref, done])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
