@@ -46,24 +46,22 @@ def format_points(value: object) -> str:
 
 def format_date(value: object) -> str:
     """'2022-12-31' → '31 December 2022' (text that is not an ISO date is shown as it is)."""
-    if not value:
-        return "—"
-    try:
-        day = dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value)
-    return f"{day.day} {day:%B %Y}"
+    return _format_day(value, "%B %Y")
 
 
 def format_short_date(value: object) -> str:
     """'2022-12-31' → '31 Dec 2022', for table columns."""
+    return _format_day(value, "%b %Y")
+
+
+def _format_day(value: object, month_year: str) -> str:
     if not value:
         return "—"
     try:
         day = dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return f"{day.day} {day:%b %Y}"
+    return f"{day.day} {day.strftime(month_year)}"
 
 
 def format_dash(value: object) -> object:
