@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import socket
+import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from .read.package import MAX_FILE_BYTES, OfficePackage, open_package
 from .spec import Catalogue, FormSpec
 from .store import Store
 from .validate import Submission, validate
-from .workspace import Workspace, is_ignored, unique_path
+from .workspace import Workspace, fit_name, is_ignored, numbered, unique_path
 
 log = logging.getLogger("pipeline.ingest")
 CLAIM_SEPARATOR = "__"
@@ -148,10 +149,13 @@ def ingest_file(workspace: Workspace, path: Path, catalogue: Catalogue, store: S
     if is_ignored(path.name):
         return None
     display = _display_name(workspace, path)
-    claimed = _claim(workspace, path, uuid.uuid4().hex)
+    token = uuid.uuid4().hex
+    _write_claim_note(workspace, token, display)
+    claimed = _claim(workspace, path, token, path.name)
     if claimed is None:
+        _claim_note(workspace, token).unlink(missing_ok=True)
         return None
-    return _process(workspace, claimed, display, catalogue, store)
+    return _finish_claim(workspace, claimed, token, display, catalogue, store)
 
 
 def recover_claims(workspace: Workspace, catalogue: Catalogue, store: Store) -> list[Outcome]:
@@ -161,13 +165,17 @@ def recover_claims(workspace: Workspace, catalogue: Catalogue, store: Store) -> 
         return outcomes
     for path in sorted(workspace.processing.iterdir()):
         parts = _parse_claim(path.name)
-        if parts is None or _claim_alive(parts):
+        if parts is None:
+            _drop_stale_claim_note(workspace, path)
             continue
-        token, _, _, original = parts
-        claimed = _claim(workspace, path, token, original)
+        if _claim_alive(parts):
+            continue
+        token, _, _, name = parts
+        display = _read_claim_note(workspace, token) or name
+        claimed = _claim(workspace, path, token, name)
         if claimed is not None:
-            log.info("recovering %s left by an interrupted run", original)
-            outcomes.append(_process(workspace, claimed, original, catalogue, store))
+            log.info("recovering %s left by an interrupted run", display)
+            outcomes.append(_finish_claim(workspace, claimed, token, display, catalogue, store))
     return outcomes
 
 
@@ -178,15 +186,44 @@ def _display_name(workspace: Workspace, path: Path) -> str:
         return path.name
 
 
-def _claim(workspace: Workspace, path: Path, token: str, original: str | None = None) -> Path | None:
+def _claim(workspace: Workspace, path: Path, token: str, name: str) -> Path | None:
     workspace.processing.mkdir(parents=True, exist_ok=True)
-    name = original or path.name
-    target = workspace.processing / CLAIM_SEPARATOR.join((token, str(os.getpid()), HOST, name))
+    prefix = CLAIM_SEPARATOR.join((token, str(os.getpid()), HOST, ""))
+    target = workspace.processing / (prefix + fit_name(name, reserve=len(prefix.encode())))
     try:
         os.rename(path, target)  # atomic: exactly one process wins a file
     except FileNotFoundError:
         return None
     return target
+
+
+# The claim's name holds only as much of the file name as fits; the full path inside the inbox
+# (subfolders included) is kept in a small note beside it, for the log and for recovery.
+def _claim_note(workspace: Workspace, token: str) -> Path:
+    return workspace.processing / f"{token}.path"
+
+
+def _write_claim_note(workspace: Workspace, token: str, display: str) -> None:
+    workspace.processing.mkdir(parents=True, exist_ok=True)
+    _claim_note(workspace, token).write_text(display, encoding="utf-8")
+
+
+def _read_claim_note(workspace: Workspace, token: str) -> str | None:
+    try:
+        return _claim_note(workspace, token).read_text(encoding="utf-8") or None
+    except OSError:
+        return None
+
+
+def _drop_stale_claim_note(workspace: Workspace, path: Path) -> None:
+    """Remove a path note whose claim never happened (a crash between writing it and the rename)."""
+    if path.suffix != ".path" or any(workspace.processing.glob(f"{path.stem}{CLAIM_SEPARATOR}*")):
+        return
+    try:
+        if dt.datetime.now().timestamp() - path.stat().st_mtime > 60:
+            path.unlink()
+    except OSError:
+        pass
 
 
 def _parse_claim(name: str) -> tuple[str, int, str, str] | None:
@@ -214,41 +251,48 @@ def _claim_alive(parts: tuple[str, int, str, str]) -> bool:
 def _is_running(pid: int) -> bool:
     # A killed child that its parent has not reaped yet is a zombie: dead for our purposes.
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat_file:
+            return stat_file.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return True
 
 
-def _process(workspace: Workspace, claimed: Path, display: str, catalogue: Catalogue, store: Store) -> Outcome:
-    token = claimed.name.split(CLAIM_SEPARATOR, 1)[0]
+def _finish_claim(workspace: Workspace, claimed: Path, token: str, display: str, catalogue: Catalogue, store: Store) -> Outcome:
+    outcome = _process(workspace, claimed, token, display, catalogue, store)
+    _claim_note(workspace, token).unlink(missing_ok=True)
+    return outcome
+
+
+def _process(workspace: Workspace, claimed: Path, token: str, display: str, catalogue: Catalogue, store: Store) -> Outcome:
     name = Path(display).name
     earlier = store.claimed_outcome(token)
     if earlier is not None:
         # Processed and logged before a crash stopped the move: finish the move only.
-        destination = _finish_move(claimed, Path(earlier.destination) if earlier.destination else workspace.archive / name)
+        target = Path(earlier.destination) if earlier.destination else workspace.archive / fit_name(name)
+        destination = _move(claimed, target.parent, target.name, NOTE_RESERVE if earlier.status == "rejected" else 0)
         if earlier.status == "rejected":
             _write_note(destination, display, earlier.problems)
         return _logged(Outcome(display, earlier.status, earlier.form, earlier.problems, str(destination)))
 
-    if claimed.is_symlink():
-        return _reject(workspace, store, claimed, display, token, None, None, [
-            "This is a shortcut (symbolic link), not a form. It has not been followed. Copy the completed form itself into the inbox."
-        ])
     try:
-        size = claimed.stat().st_size
-        data = b"" if size > MAX_FILE_BYTES else claimed.read_bytes()
+        info = os.lstat(claimed)
     except OSError as err:
         return _reject(workspace, store, claimed, display, token, None, None, [message("corrupt", detail=err.strerror or "unreadable")])
-    if size > MAX_FILE_BYTES:
-        problems = [message("too_large", size_mb=size / 1024 / 1024, limit_mb=MAX_FILE_BYTES // 1024 // 1024)]
+    if stat.S_ISLNK(info.st_mode):
+        return _reject(workspace, store, claimed, display, token, None, None, [message("symlink")])
+    if not stat.S_ISREG(info.st_mode):
+        return _reject(workspace, store, claimed, display, token, None, None, [message("not_a_file")])
+    if info.st_size > MAX_FILE_BYTES:
+        problems = [message("too_large", size_mb=info.st_size / 1024 / 1024, limit_mb=MAX_FILE_BYTES // 1024 // 1024)]
         return _reject(workspace, store, claimed, display, token, None, None, problems)
+    try:
+        data = claimed.read_bytes()
+    except OSError as err:
+        return _reject(workspace, store, claimed, display, token, None, None, [message("corrupt", detail=err.strerror or "unreadable")])
     sha256 = hashlib.sha256(data).hexdigest()
-    if store.is_known_file(sha256):
-        destination = unique_path(_folder(workspace.archive / "duplicates"), name)
-        store.log(file=display, claim=token, sha256=sha256, status="duplicate", form=None, destination=str(destination))
-        _finish_move(claimed, destination)
-        return _logged(Outcome(display, "duplicate", None, [], str(destination)))
+    duplicates = workspace.archive / "duplicates"
+    if store.is_known_file(sha256):  # the quick check; save() checks again inside its transaction
+        return _duplicate(store, claimed, display, token, sha256, duplicates)
 
     examined = examine(name, data, catalogue)
     form = examined.spec.key if examined.spec else None
@@ -256,18 +300,33 @@ def _process(workspace: Workspace, claimed: Path, display: str, catalogue: Catal
         quarter = examined.submission.quarter if examined.submission else None
         return _reject(workspace, store, claimed, display, token, sha256, form, examined.problems, quarter)
     submission = examined.submission
-    destination = unique_path(_folder(workspace.archive / (submission.quarter or "no-quarter")), name)
-    status = store.save(submission, file=display, sha256=sha256, claim=token, destination=str(destination))
-    _finish_move(claimed, destination)
+    folder = workspace.archive / (submission.quarter or "no-quarter")
+    destination = unique_path(_folder(folder), name)
+    status = store.save(submission, file=display, sha256=sha256, claim=token, destination=str(destination),
+                        duplicate_destination=str(duplicates / fit_name(name)))
+    if status == "duplicate":  # another watcher stored a byte-identical copy a moment ago
+        destination = duplicates / fit_name(name)
+    destination = _move(claimed, destination.parent, destination.name)
     return _logged(Outcome(display, status, form, [], str(destination)))
 
 
+def _duplicate(store: Store, claimed: Path, display: str, token: str, sha256: str, folder: Path) -> Outcome:
+    destination = unique_path(_folder(folder), Path(display).name)
+    store.log(file=display, claim=token, sha256=sha256, status="duplicate", form=None, destination=str(destination))
+    destination = _move(claimed, destination.parent, destination.name)
+    return _logged(Outcome(display, "duplicate", None, [], str(destination)))
+
+
 def _reject(workspace, store, claimed: Path, display: str, token: str, sha256, form, problems: list[str], quarter=None) -> Outcome:
-    destination = unique_path(_folder(workspace.rejected), Path(display).name)
+    destination = unique_path(_folder(workspace.rejected), Path(display).name, reserve=NOTE_RESERVE)
     store.log(file=display, claim=token, sha256=sha256, status="rejected", form=form, quarter=quarter,
               problems=problems, destination=str(destination))
+    # The note goes first: a crash after the move would leave no claim for recovery to finish.
     _write_note(destination, display, problems)
-    _finish_move(claimed, destination)
+    moved = _move(claimed, destination.parent, destination.name, reserve=NOTE_RESERVE)
+    if moved != destination:  # another process took the name in between: the note follows the file
+        os.replace(note_path(destination), note_path(moved))
+        destination = moved
     return _logged(Outcome(display, "rejected", form, problems, str(destination)))
 
 
@@ -276,15 +335,51 @@ def _folder(path: Path) -> Path:
     return path
 
 
-def _finish_move(claimed: Path, destination: Path) -> Path:
-    if destination.exists() or destination.is_symlink():
-        destination = unique_path(destination.parent, destination.name)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    if claimed.is_symlink():
-        os.rename(claimed, destination)  # move the link itself, never what it points at
-    else:
-        shutil.move(str(claimed), str(destination))
-    return destination
+def _move(claimed: Path, folder: Path, name: str, reserve: int = 0) -> Path:
+    """Move a claimed file into *folder* as *name* — or 'name (2)', … — never replacing anything.
+
+    A hard link is created only if the name is free, so two processes can never take the same
+    name; the claim is unlinked after. If a crash came between the two, the link is already there.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = folder / name
+    if wanted.exists() and not claimed.is_symlink() and os.path.samefile(wanted, claimed):
+        claimed.unlink()
+        return wanted
+    counter = 1
+    while True:
+        candidate = wanted if counter == 1 else folder / numbered(name, counter, reserve)
+        counter += 1
+        try:
+            moved = _link_or_copy(claimed, candidate)
+        except FileExistsError:
+            continue
+        if not moved:
+            claimed.unlink()
+        return candidate
+
+
+def _link_or_copy(claimed: Path, candidate: Path) -> bool:
+    """Put *claimed* at *candidate* (FileExistsError if taken); True if it was moved, not linked."""
+    if not stat.S_ISREG(os.lstat(claimed).st_mode):
+        if candidate.exists() or candidate.is_symlink():
+            raise FileExistsError(candidate)
+        os.rename(claimed, candidate)  # a link or pipe moves itself: never what it points at
+        return True
+    try:
+        os.link(claimed, candidate, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError:
+        # No hard links here (another device, some network shares): copy into a name opened
+        # exclusively, so an existing file is still never replaced.
+        with open(claimed, "rb") as source, open(candidate, "xb") as target:
+            shutil.copyfileobj(source, target)
+        shutil.copystat(claimed, candidate)
+    return False
+
+
+NOTE_RESERVE = len(" - WHY REJECTED.txt".encode())
 
 
 def note_path(rejected_file: Path) -> Path:

@@ -166,10 +166,18 @@ class Store:
         row = self._db.execute("SELECT * FROM ingest_log WHERE claim = ?", (claim,)).fetchone()
         return _log_entry(row) if row else None
 
-    def save(self, submission: Submission, *, file: str, sha256: str, claim: str, destination: str) -> str:
-        """Store an accepted submission and log it in one transaction; return 'accepted' or 'replaced'."""
+    def save(self, submission: Submission, *, file: str, sha256: str, claim: str, destination: str,
+             duplicate_destination: str | None = None) -> str:
+        """Store an accepted submission and log it in one transaction; return 'accepted' or 'replaced'.
+
+        Returns 'duplicate' (and stores nothing) if a byte-identical file was accepted meanwhile,
+        by another process sharing the store.
+        """
         identity = _identity(submission)
         with self._transaction():
+            if self.is_known_file(sha256):
+                self._insert_log(file, claim, sha256, "duplicate", None, None, [], duplicate_destination, None)
+                return "duplicate"
             earlier = None
             if submission.issue_id:
                 earlier = self._db.execute(

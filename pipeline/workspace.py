@@ -102,12 +102,33 @@ class Workspace:
                 shutil.copy2(spec, target / spec.name)
 
 
-def unique_path(folder: Path, name: str) -> Path:
+NAME_MAX = 255  # bytes in one file name on the file systems we meet (ext4, NTFS via SMB, APFS)
+
+
+def fit_name(name: str, reserve: int = 0) -> str:
+    """*name*, shortened if need be (keeping its extension), so it and *reserve* more bytes fit in a file name."""
+    budget = NAME_MAX - reserve
+    if len(name.encode("utf-8")) <= budget:
+        return name
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
+    stem = name[: len(name) - len(suffix)]
+    while stem and len((stem + "…" + suffix).encode("utf-8")) > budget:
+        stem = stem[:-1]
+    return stem + "…" + suffix
+
+
+def numbered(name: str, counter: int, reserve: int = 0) -> str:
+    """'x.docx' → 'x (2).docx', still fitting in a file name."""
+    tag = f" ({counter})"
+    short = fit_name(name, reserve + len(tag))
+    return f"{Path(short).stem}{tag}{Path(short).suffix}"
+
+
+def unique_path(folder: Path, name: str, reserve: int = 0) -> Path:
     """A path in *folder* for *name* that does not overwrite anything: 'x.docx', 'x (2).docx', …"""
-    candidate = folder / name
-    stem, suffix = Path(name).stem, Path(name).suffix
+    candidate = folder / fit_name(name, reserve)
     counter = 2
     while candidate.exists() or candidate.is_symlink():
-        candidate = folder / f"{stem} ({counter}){suffix}"
+        candidate = folder / numbered(name, counter, reserve)
         counter += 1
     return candidate

@@ -514,7 +514,7 @@ def assert_each_file_stored_once(workspace: Workspace, expected: dict[str, str],
 CRASH_POINTS = {
     "kill -9 from outside while a file is in hand": None,
     "killed just after claiming a file": ("_process", 5),
-    "killed after storing, before the move": ("_finish_move", 5),
+    "killed after storing, before the move": ("_move", 5),
     "killed while writing a rejection note": ("_write_note", 0),
 }
 
