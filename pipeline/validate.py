@@ -16,6 +16,13 @@ GRADE_ALIASES = {"ri": "Requires improvement", "requires improvement": "Requires
 _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")
 _EXCEL_1900 = dt.date(1899, 12, 30)  # serial 1 = 1 Jan 1900, allowing for Excel's phantom 29 Feb 1900
 _EXCEL_1904 = dt.date(1904, 1, 1)
+# Characters XML 1.0 cannot carry, so no report, export or note could show them: C0 controls but
+# tab, new line and carriage return; lone surrogates; U+FFFE and U+FFFF. They reach us only from
+# Excel's '_xHHHH_' escapes (a control character pasted into a cell) and are invisible to the
+# person who typed them, so they are dropped rather than refused; vertical tab and form feed are
+# line and page breaks in Office text and become new lines.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_AS_NEW_LINE = {"\x0b", "\x0c"}
 
 
 class Invalid(Exception):
@@ -50,7 +57,10 @@ class Submission:
 def validate(spec: FormSpec, raw: RawSubmission) -> Submission:
     """Check every answer in *raw* against *spec*; problems name each field by its label."""
     problems = list(raw.problems)
-    values = _check_fields(list(spec.fields()), raw.values, raw.epoch_1904, "", problems)
+    # A field the reader already reported (a formula, a duplicated box) was filled in, just not
+    # usably: saying it is also missing would contradict the first message.
+    reported = {problem.field for problem in raw.problems if problem.field}
+    values = _check_fields(list(spec.fields()), raw.values, raw.epoch_1904, "", problems, reported)
     groups: dict[str, list[dict[str, object]]] = {}
     for group in spec.groups():
         rows = raw.groups.get(group.id, [])
@@ -60,7 +70,7 @@ def validate(spec: FormSpec, raw: RawSubmission) -> Submission:
         if len(rows) < group.min_rows:
             problems.append(Problem(message("min_rows", label=group.label, minimum=group.min_rows, count=len(rows)), group.id))
         groups[group.id] = [
-            _check_fields(list(group.fields), row, raw.epoch_1904, f" (row {number})", problems, f"{group.id}.{number}.")
+            _check_fields(list(group.fields), row, raw.epoch_1904, f" (row {number})", problems, reported, f"{group.id}.{number}.")
             for number, row in enumerate(rows, 1)
         ]
     return Submission(
@@ -80,6 +90,7 @@ def _check_fields(
     epoch_1904: bool,
     where: str,
     problems: list[Problem],
+    reported: set[str],
     key_prefix: str = "",
 ) -> dict[str, object]:
     typed: dict[str, object] = {}
@@ -91,6 +102,8 @@ def _check_fields(
             problems.append(Problem(str(err), key_prefix + item.id))
             typed[item.id] = None
     for item in fields:
+        if key_prefix + item.id in reported:
+            continue
         if _is_empty(typed[item.id]) and _is_empty(raw.get(item.id)):
             rule = _missing(item, typed, fields, item.label + where)
             if rule:
@@ -123,11 +136,18 @@ def _is_empty(value: object) -> bool:
 
 def convert(item: Field, value: object, label: str, epoch_1904: bool = False) -> object:
     """The typed value of one answer; raises Invalid with the catalogue message."""
+    if isinstance(value, str):
+        value = xml_safe(value)
     if item.type == "yes_no":
         return _yes_no(value, label)
     if _is_empty(value) or (isinstance(value, str) and not value.strip()):
         return [] if item.type == "multi_choice" and value == [] else None
     return _CONVERTERS[item.type](item, value, label, epoch_1904)
+
+
+def xml_safe(text: str) -> str:
+    """*text* without the characters XML cannot carry (vertical tab and form feed become new lines)."""
+    return _NOT_XML.sub(lambda match: "\n" if match.group() in _AS_NEW_LINE else "", text)
 
 
 def _text(item: Field, value: object, label: str, _epoch: bool) -> str:

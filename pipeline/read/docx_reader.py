@@ -15,13 +15,25 @@ _GROUP_TAG = re.compile(r"^([a-z][a-z0-9_]*)\.(\d{1,6})\.([a-z][a-z0-9_]*(?::.*)
 _ROW_TITLE = re.compile(r"^(.*) \(row (\d{1,6})\)$")
 _TEXT_TAGS = {w("t"): None, w("tab"): "\t", w("br"): "\n", w("cr"): "\n", w("noBreakHyphen"): "-"}
 
+# Element and attribute names, spelled out once: the reader visits every control of every form,
+# and building these strings (or going through find()) per control was most of its time.
+_SDT, _SDT_PR, _SDT_CONTENT = w("sdt"), w("sdtPr"), w("sdtContent")
+_TAG, _ALIAS, _VAL, _TEXT_PR, _PLACEHOLDER_FLAG = w("tag"), w("alias"), w("val"), w("text"), w("showingPlcHdr")
+_DATE, _FULL_DATE = w("date"), w("fullDate")
+_DROPDOWNS = (w("dropDownList"), w("comboBox"))
+_LIST_ITEM, _DISPLAY_TEXT, _LIST_VALUE = w("listItem"), w("displayText"), w("value")
+_CHECKBOX, _CHECKED, _W14_VAL = w14("checkbox"), w14("checked"), w14("val")
+_P, _T = w("p"), w("t")
+_TEXT_ITER = (_P, *_TEXT_TAGS)
+_FALLBACK = f"{{{MC_NS}}}Fallback"
+
 
 def read_docx(package: OfficePackage, spec: FormSpec) -> RawSubmission:
     """Read every control of a .docx built from *spec* into a RawSubmission."""
-    root = package.xml("word/document.xml")
+    root = package.xml(package.main_part or "word/document.xml")  # the part the content types name, as Word reads it
     # Text boxes are stored twice (mc:Choice for Word 2010+, mc:Fallback for older readers):
     # dropping the fallback copy means each control is read once.
-    for fallback in list(root.iter(f"{{{MC_NS}}}Fallback")):
+    for fallback in list(root.iter(_FALLBACK)):
         fallback.getparent().remove(fallback)
     result = RawSubmission(kind="docx", properties=package.properties)
     titles = _TitleMap(spec)
@@ -29,16 +41,16 @@ def read_docx(package: OfficePackage, spec: FormSpec) -> RawSubmission:
     rows: dict[tuple[str, int], dict[str, object]] = {}
     found_any = False
     lost: list[str] = []
-    for sdt in root.iter(w("sdt")):
-        properties = sdt.find(w("sdtPr"))
+    for sdt in root.iter(_SDT):
+        properties, content = _parts(sdt)
         if properties is None:
             continue
-        tag = _val(properties.find(w("tag")))
-        title = _val(properties.find(w("alias")))
+        tag = _val(properties.get(_TAG))
+        title = _val(properties.get(_ALIAS))
         if not tag and _has_tagged_child(sdt):
             continue  # a container Word or the author wrapped around our controls
         key = tag or titles.key(title)
-        value = _value(sdt, properties)
+        value = _value(content, properties)
         if key is None:
             if value not in (None, False):
                 lost.append(_preview(value))
@@ -61,12 +73,25 @@ def read_docx(package: OfficePackage, spec: FormSpec) -> RawSubmission:
     return result
 
 
+def _parts(sdt) -> tuple[dict[str, object] | None, object]:
+    """A control's properties (child elements by name, or None if it has none) and its content element."""
+    properties = content = None
+    for child in sdt:
+        if child.tag == _SDT_PR and properties is None:
+            properties = {}
+            for item in child:
+                properties.setdefault(item.tag, item)  # the first of a repeated property counts, as find() would
+        elif child.tag == _SDT_CONTENT and content is None:
+            content = child
+    return properties, content
+
+
 def _val(element) -> str | None:
-    return element.get(w("val")) if element is not None else None
+    return element.get(_VAL) if element is not None else None
 
 
 def _has_tagged_child(sdt) -> bool:
-    return any(_val(inner.find(f"{w('sdtPr')}/{w('tag')}")) for inner in sdt.iter(w("sdt")) if inner is not sdt)
+    return any(_val(inner.find(f"{_SDT_PR}/{_TAG}")) for inner in sdt.iter(_SDT) if inner is not sdt)
 
 
 class _TitleMap:
@@ -98,38 +123,33 @@ class _TitleMap:
         return None
 
 
-def _value(sdt, properties) -> object:
+def _value(content, properties: dict) -> object:
     """The control's answer: bool for checkboxes, date for dated date pickers, else text (None if empty)."""
-    checkbox = properties.find(w14("checkbox"))
-    text = _text(sdt.find(w("sdtContent")))
+    checkbox = properties.get(_CHECKBOX)
     if checkbox is not None:
-        checked = checkbox.find(w14("checked"))
+        checked = checkbox.find(_CHECKED)
         if checked is not None:
-            return _val_w14(checked) in ("1", "true", "on")
-        return CHECKED_GLYPH in text
-    if text.strip() in (CHECKED_GLYPH, UNCHECKED_GLYPH) and properties.find(w("text")) is None:
-        return text.strip() == CHECKED_GLYPH  # a checkbox whose w14 properties were dropped on re-save
-    if properties.find(w("showingPlcHdr")) is not None or text.strip() in PLACEHOLDERS:
+            return checked.get(_W14_VAL) in ("1", "true", "on")
+        return CHECKED_GLYPH in _text(content)
+    text = _text(content)
+    shown = text.strip()
+    if shown in (CHECKED_GLYPH, UNCHECKED_GLYPH) and _TEXT_PR not in properties:
+        return shown == CHECKED_GLYPH  # a checkbox whose w14 properties were dropped on re-save
+    if _PLACEHOLDER_FLAG in properties or shown in PLACEHOLDERS:
         return None
-    date = properties.find(w("date"))
-    if date is not None and date.get(w("fullDate")):
+    date = properties.get(_DATE)
+    if date is not None and date.get(_FULL_DATE):
         try:
-            return dt.date.fromisoformat(date.get(w("fullDate"))[:10])
+            return dt.date.fromisoformat(date.get(_FULL_DATE)[:10])
         except ValueError:
             pass  # fall back to the text shown, which validation parses or rejects by label
-    dropdown = properties.find(w("dropDownList"))
-    if dropdown is None:
-        dropdown = properties.find(w("comboBox"))
-    if dropdown is not None:
-        shown = text.strip()
-        for item in dropdown.iter(w("listItem")):
-            if item.get(w("displayText")) == shown and item.get(w("value")):
-                return item.get(w("value"))
-    return text if text.strip() else None
-
-
-def _val_w14(element) -> str | None:
-    return element.get(w14("val"))
+    for dropdown in _DROPDOWNS:
+        if dropdown in properties:
+            for item in properties[dropdown].iter(_LIST_ITEM):
+                if item.get(_DISPLAY_TEXT) == shown and item.get(_LIST_VALUE):
+                    return item.get(_LIST_VALUE)
+            break
+    return text if shown else None
 
 
 def _text(content) -> str:
@@ -139,16 +159,17 @@ def _text(content) -> str:
     paragraphs: list[str] = []
     current: list[str] = []
     started = False
-    for element in content.iter(w("p"), *_TEXT_TAGS):
-        if element.tag == w("p"):
+    for element in content.iter(_TEXT_ITER):
+        tag = element.tag
+        if tag == _P:
             if started:
                 paragraphs.append("".join(current))
                 current = []
             started = True
-        elif element.tag == w("t"):
+        elif tag == _T:
             current.append(element.text or "")
         else:
-            current.append(_TEXT_TAGS[element.tag])
+            current.append(_TEXT_TAGS[tag])
     paragraphs.append("".join(current))
     return "\n".join(paragraphs)
 
@@ -170,7 +191,7 @@ def _label_for(spec: FormSpec, key: str) -> str:
 
 
 def _place(result: RawSubmission, rows: dict, key: str, value: object) -> None:
-    match = _GROUP_TAG.match(key)
+    match = _GROUP_TAG.match(key) if "." in key else None
     if match:
         rows.setdefault((match[1], int(match[2])), {})[match[3]] = value
     else:

@@ -3,34 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
 
-import openpyxl
 from lxml import etree
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.utils.datetime import CALENDAR_MAC_1904
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from ..errors import Problem, ReadError, message
 from ..spec.model import Field, FormSpec, Group
 from .package import OfficePackage
 from .raw import RawSubmission
+from .xlsx_workbook import EXCEL_MAX_ROW, Cell, Workbook
 
 FORM_SHEET = "Form"
 LISTS_SHEET = "Lists"
 
-# openpyxl raises whatever its parsers raise on a damaged part: zip and zlib errors, KeyError for
-# a missing part, ValueError/TypeError from its descriptors, SyntaxError (ElementTree's ParseError)
-# or lxml errors for bad XML. All of these mean "this file is damaged", never "our code is wrong".
+# What reading a damaged workbook raises: zip and zlib errors, KeyError for a missing part,
+# IndexError for a shared string that is not there, ValueError for a number or date that is not
+# one, lxml errors for bad XML. All of these mean "this file is damaged", never "our code is wrong".
 _DAMAGED = (
     zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, KeyError, IndexError,
-    ValueError, TypeError, AttributeError, SyntaxError, InvalidFileException, etree.LxmlError,
+    ValueError, TypeError, OverflowError, etree.LxmlError,
 )
 
 # A defined name may not look like a cell reference (A1 or R1C1 style), or Excel refuses the file.
@@ -66,21 +60,14 @@ def read_xlsx(package: OfficePackage, spec: FormSpec) -> RawSubmission:
     """Return the raw answers in an Excel form; ReadError if the workbook cannot be opened at all."""
     result = RawSubmission(kind="xlsx", properties=dict(package.properties))
     try:
-        # openpyxl warns about parts it drops (x14 validation extensions, odd styles); we only read
-        # values, so those warnings mean nothing to the person who filled the form.
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-            workbook = openpyxl.load_workbook(
-                io.BytesIO(package.data), read_only=True, data_only=False, keep_links=False
-            )
-            try:
-                result.epoch_1904 = workbook.epoch == CALENDAR_MAC_1904
-                _read_workbook(workbook, spec, result)
-            finally:
-                # Read-only workbooks keep the archive open until closed.
-                workbook.close()
-    except ReadError:
-        raise
+        workbook = Workbook(package)
+        result.epoch_1904 = workbook.epoch_1904
+        _read_workbook(workbook, spec, result)
+    except ReadError as err:
+        if err.__cause__ is None:
+            raise  # refused on purpose (unsafe XML): its own message says why
+        # A part that would not unpack or parse: one message for the workbook, as for any damage.
+        raise ReadError(message("corrupt", detail="its workbook parts cannot be read")) from err.__cause__
     except _DAMAGED as err:
         raise ReadError(message("corrupt", detail="its workbook parts cannot be read")) from err
     return result
@@ -96,12 +83,11 @@ class _Layout:
     body_rows: tuple[int, int]  # first and last row of the table body as named
 
 
-def _read_workbook(workbook: openpyxl.Workbook, spec: FormSpec, result: RawSubmission) -> None:
+def _read_workbook(workbook: Workbook, spec: FormSpec, result: RawSubmission) -> None:
     layout = _locate(workbook, spec)
-    if layout is None or layout.sheet not in workbook.sheetnames:
+    if layout is None or layout.sheet not in workbook.sheets:
         result.problems.append(Problem(message("missing_sheet")))
         return
-    sheet = workbook[layout.sheet]
     groups = list(spec.groups())
     group = groups[0] if groups else None
 
@@ -110,8 +96,9 @@ def _read_workbook(workbook: openpyxl.Workbook, spec: FormSpec, result: RawSubmi
     first_row = min(header_rows + [layout.body_rows[0]])
     min_col, max_col = min(columns), max(columns)
     # Read to the end of the sheet, not just the named range: rows typed under the table (which
-    # Excel adds to the table but not to the names) must not be dropped silently.
-    last_row = max(sheet.max_row, layout.body_rows[1]) if sheet.max_row else None
+    # Excel adds to the table but not to the names) must not be dropped silently. A row numbered
+    # beyond Excel's last (damage, or a hostile file) is not part of any form.
+    last_row = EXCEL_MAX_ROW if group else max(header_rows)
 
     header_at: dict[int, list[Field]] = {}
     for item in spec.fields():
@@ -120,12 +107,12 @@ def _read_workbook(workbook: openpyxl.Workbook, spec: FormSpec, result: RawSubmi
     kept: list[dict[str, object]] = []
     filled = 0
 
-    # One pass over the rows: cell-by-cell access re-parses the sheet each time in read-only mode.
-    rows = sheet.iter_rows(min_row=first_row, max_row=last_row, min_col=min_col, max_col=max_col, values_only=True)
-    for row_number, cells in enumerate(rows, start=first_row):
+    # One pass over the rows. Cells, not just values: only a cell's type tells a formula from text
+    # typed as '=…' after a quote.
+    for row_number, cells in workbook.rows(layout.sheet, first_row, last_row, min_col, max_col):
         for item in header_at.get(row_number, ()):
             column = layout.header[item.id][1]
-            result.values[item.id] = _answer(cells[column - min_col], item.label, item.id, result)
+            result.values[item.id] = _answer(cells[column - min_col], item, item.label, item.id, result)
         if group is None or row_number < body_first:
             continue
         if all(_blank(cells[layout.columns[item.id] - min_col]) for item in group.fields):
@@ -138,7 +125,7 @@ def _read_workbook(workbook: openpyxl.Workbook, spec: FormSpec, result: RawSubmi
         record = {}
         for item in group.fields:
             cell = cells[layout.columns[item.id] - min_col]
-            record[item.id] = _answer(cell, f"{item.label} (row {number})", f"{group.id}.{number}.{item.id}", result)
+            record[item.id] = _answer(cell, item, f"{item.label} (row {number})", f"{group.id}.{number}.{item.id}", result)
         kept.append(record)
 
     for item in spec.fields():
@@ -151,12 +138,12 @@ def _read_workbook(workbook: openpyxl.Workbook, spec: FormSpec, result: RawSubmi
             )
 
 
-def _locate(workbook: openpyxl.Workbook, spec: FormSpec) -> _Layout | None:
+def _locate(workbook: Workbook, spec: FormSpec) -> _Layout | None:
     """Resolve every named cell the spec needs; None if any is missing or they span sheets."""
     sheets: set[str] = set()
     header: dict[str, tuple[int, int]] = {}
     for item in spec.fields():
-        found = _destination(workbook, excel_name(item.id))
+        found = workbook.place(excel_name(item.id))
         if found is None:
             return None
         sheet, (col, row, _, _) = found
@@ -166,7 +153,7 @@ def _locate(workbook: openpyxl.Workbook, spec: FormSpec) -> _Layout | None:
     first_rows, last_rows = [], []
     for group in spec.groups():
         for item in group.fields:
-            found = _destination(workbook, column_name(group, item))
+            found = workbook.place(column_name(group, item))
             if found is None:
                 return None
             sheet, (col, row, _, last) = found
@@ -180,56 +167,41 @@ def _locate(workbook: openpyxl.Workbook, spec: FormSpec) -> _Layout | None:
     return _Layout(sheets.pop(), header, columns, body)
 
 
-def _destination(workbook: openpyxl.Workbook, name: str) -> tuple[str, tuple[int, int, int, int]] | None:
-    """(sheet title, (min_col, min_row, max_col, max_row)) of a workbook-scoped name, or None."""
-    defined = workbook.defined_names.get(name)
-    if defined is None:
-        return None
-    try:
-        # A name whose cells were deleted reads '#REF!' and has no destinations.
-        places = list(defined.destinations)
-    except (ValueError, TypeError, AttributeError):
-        return None
-    if len(places) != 1:
-        return None
-    sheet, coordinate = places[0]
-    try:
-        bounds = range_boundaries(coordinate.replace("$", ""))
-    except (ValueError, TypeError):
-        return None
-    if any(value is None for value in bounds):
-        return None  # whole-column or whole-row references are not ours
-    return sheet, bounds
+def _blank(cell: Cell) -> bool:
+    value = cell.value
+    return cell.formula is None and (value is None or (isinstance(value, str) and not value.strip()))
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _answer(value: object, label: str, field_id: str, result: RawSubmission) -> object:
+def _answer(cell: Cell, item: Field, label: str, field_id: str, result: RawSubmission) -> object:
     """One cell's raw answer; formulas are reported, never taken as the answer."""
-    formula = _formula(value)
+    value = cell.value
+    formula = cell.formula
     if formula is not None:
         preview = formula if len(formula) <= _FORMULA_PREVIEW else formula[: _FORMULA_PREVIEW - 1] + "…"
         result.problems.append(Problem(message("formula", label=label, formula=preview), field=field_id))
         return None
     if isinstance(value, str):
-        return value.strip() or None
+        value = unescape_excel(value)
+        if not value.strip():
+            return None
+        # A long answer keeps its spaces and blank lines as typed, as it does in Word.
+        return value if item.type == "long_text" else value.strip()
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        # A date typed into Excel is stored as a whole serial number; openpyxl gives it back as
+        # A date typed into Excel is stored as a whole serial number, which reads back as
         # midnight on that day. The answer is the day.
         return value.date()
     return value
 
 
-def _formula(value: object) -> str | None:
-    """The formula text if *value* is a formula as openpyxl reads it with data_only=False."""
-    if isinstance(value, ArrayFormula):
-        return value.text or "="
-    if isinstance(value, DataTableFormula):
-        return "a data table"
-    # A single '=' cannot be a formula (Excel refuses it), so it is text typed with a quote prefix.
-    if isinstance(value, str) and value.startswith("=") and len(value.strip()) > 1:
-        return value
-    return None
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
+
+def unescape_excel(text: str) -> str:
+    """Text as typed, from Excel's stored form: '_x0007_' is the character U+0007, '_x005F_' an underscore.
+
+    Excel writes characters XML cannot hold in this way (and a typed '_x' as '_x005F_x'); the
+    XML gives back the stored form.
+    """
+    if "_x" not in text:
+        return text
+    return _EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
