@@ -121,6 +121,10 @@ def inbox_files(workspace: Workspace) -> list[Path]:
     found = []
     for folder, dirs, files in os.walk(workspace.inbox):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        # A link to a folder is never walked into (it may point anywhere); it is taken like a
+        # file, so it is rejected with a note instead of sitting in the inbox unexplained.
+        files += [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        dirs[:] = [d for d in dirs if d not in files]
         for name in files:
             if not is_ignored(name):
                 found.append(Path(folder) / name)

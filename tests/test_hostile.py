@@ -211,16 +211,18 @@ def _ingest_in_fresh_process(workspace: Workspace) -> dict:
     return report
 
 
-def test_symlinked_folder_in_the_inbox_is_not_followed(kit, built, workspace, catalogue, store):
+def test_symlinked_folder_in_the_inbox_is_not_followed_but_rejected_with_a_note(kit, built, workspace, catalogue, store):
     outside = kit.outside / "someone else's folder"
     outside.mkdir(exist_ok=True)
     form = built(next(case for case in CASES if case.id == "spaces in name")).data
     (outside / "private.docx").write_bytes(form)
     (workspace.inbox / "shortcut to a folder").symlink_to(outside, target_is_directory=True)
 
-    outcomes = ingest_inbox(workspace, catalogue, store)
+    [outcome] = ingest_inbox(workspace, catalogue, store)
 
-    assert outcomes == []
+    assert (outcome.status, outcome.problems) == ("rejected", [message("symlink")])
+    kept = workspace.rejected / "shortcut to a folder"
+    assert kept.is_symlink() and note_path(kept).exists()
     assert (outside / "private.docx").read_bytes() == form
     assert store.submissions() == []
 
