@@ -19,7 +19,6 @@ import datetime as dt
 import io
 import json
 import os
-import platform
 import random
 import shutil
 import subprocess
@@ -30,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from _machine import machine  # noqa: E402 (benchmarks/ is on sys.path when a script runs)
 
 FORMS_PER_SECOND_TARGET = 200
 PEAK_RSS_TARGET_MB = 200
@@ -117,17 +118,6 @@ def ingest_in_fresh_process(workspace_root: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    """One line naming the machine the figures come from."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
 def main() -> int:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import random
 import shutil
 import statistics
@@ -32,6 +30,8 @@ from pipeline.spec import GRADES, Catalogue  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 from pipeline.validate import Submission  # noqa: E402
 from pipeline.workspace import BUILTIN_SPECS, Workspace  # noqa: E402
+
+from _machine import machine  # noqa: E402 (benchmarks/ is on sys.path when a script runs)
 
 TEAMS = ["Assessment", "Child protection", "Children we look after", "Care leavers", "Early help"]
 LEVELS = ["Early help", "Child in need", "Child protection", "Child we look after", "Care leaver"]
@@ -220,17 +220,6 @@ def timed(workspace: Workspace, catalogue: Catalogue, store: Store, quarter: Qua
     return times
 
 
-def machine() -> str:
-    """One line naming the machine the figures come from."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
 def main() -> None:

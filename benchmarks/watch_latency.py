@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import logging
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -33,6 +32,8 @@ from pipeline.templates import build_form  # noqa: E402
 from pipeline.templates.docx_fill import fill_docx  # noqa: E402
 from pipeline.watch import DEFAULT_POLL_INTERVAL, DEFAULT_SETTLE, Watcher  # noqa: E402
 from pipeline.workspace import BUILTIN_SPECS, Workspace  # noqa: E402
+
+from _machine import machine  # noqa: E402 (benchmarks/ is on sys.path when a script runs)
 
 
 class StoredTimes(logging.Handler):
@@ -127,14 +128,6 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{cpu}, {os.cpu_count()} CPU(s), {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
 def main() -> None:

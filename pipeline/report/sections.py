@@ -410,6 +410,17 @@ def edi(document) -> None:
     page_break(document)
 
 
+def _action_list(document, heading: str, items: str, limit: int, last_column: tuple[str, str]) -> None:
+    """A titled table of up to *limit* actions, then '… and N more in the ledger' (the admin may change the limit)."""
+    tag(document, f"{{%p if {items} %}}")
+    para(document, heading, "Heading 2")
+    _action_table(document, f"a in {items}[:{limit}]", last_column)
+    tag(document, f"{{%p if {items}|length > {limit} %}}")
+    para(document, [(f"… and {{{{ {items}|length - {limit} }}}} more in {{{{ doc.ledger_file }}}}.", "i muted")])
+    tag(document, "{%p endif %}")
+    tag(document, "{%p endif %}")
+
+
 def _action_table(document, loop: str, last: tuple[str, str]) -> None:
     loop_table(
         document,
@@ -454,27 +465,9 @@ def actions(document) -> None:
         widths=(8, 4, 5),
     )
     tag(document, "{%p endif %}")
-    tag(document, "{%p if actions.overdue_actions %}")
-    para(document, "Overdue actions", "Heading 2")
-    _action_table(document, "a in actions.overdue_actions[:60]", ("Days over", "{{ a.days_overdue }}"))
-    tag(document, "{%p if actions.overdue_actions|length > 60 %}")
-    para(document, [("… and {{ actions.overdue_actions|length - 60 }} more in {{ doc.ledger_file }}.", "i muted")])
-    tag(document, "{%p endif %}")
-    tag(document, "{%p endif %}")
-    tag(document, "{%p if actions.raised_this_quarter %}")
-    para(document, "Raised this quarter", "Heading 2")
-    _action_table(document, "a in actions.raised_this_quarter[:40]", ("Status", "{{ a.status|capitalize }}"))
-    tag(document, "{%p if actions.raised_this_quarter|length > 40 %}")
-    para(document, [("… and {{ actions.raised_this_quarter|length - 40 }} more in {{ doc.ledger_file }}.", "i muted")])
-    tag(document, "{%p endif %}")
-    tag(document, "{%p endif %}")
-    tag(document, "{%p if actions.completed_actions %}")
-    para(document, "Completed", "Heading 2")
-    _action_table(document, "a in actions.completed_actions[:40]", ("Done", "{{ a.completed_on|shortdate }}"))
-    tag(document, "{%p if actions.completed_actions|length > 40 %}")
-    para(document, [("… and {{ actions.completed_actions|length - 40 }} more in {{ doc.ledger_file }}.", "i muted")])
-    tag(document, "{%p endif %}")
-    tag(document, "{%p endif %}")
+    _action_list(document, "Overdue actions", "actions.overdue_actions", 60, ("Days over", "{{ a.days_overdue }}"))
+    _action_list(document, "Raised this quarter", "actions.raised_this_quarter", 40, ("Status", "{{ a.status|capitalize }}"))
+    _action_list(document, "Completed", "actions.completed_actions", 40, ("Done", "{{ a.completed_on|shortdate }}"))
     page_break(document)
 
 
