@@ -154,11 +154,10 @@ def ingest_file(workspace: Workspace, path: Path, catalogue: Catalogue, store: S
         return None
     display = _display_name(workspace, path)
     token = uuid.uuid4().hex
-    _write_claim_note(workspace, token, display)
     claimed = _claim(workspace, path, token, path.name)
     if claimed is None:
-        _claim_note(workspace, token).unlink(missing_ok=True)
         return None
+    _write_claim_note(workspace, token, display)
     return _finish_claim(workspace, claimed, token, display, catalogue, store)
 
 
@@ -170,7 +169,7 @@ def recover_claims(workspace: Workspace, catalogue: Catalogue, store: Store) -> 
     for path in sorted(workspace.processing.iterdir()):
         parts = _parse_claim(path.name)
         if parts is None:
-            _drop_stale_claim_note(workspace, path)
+            _drop_orphan_claim_note(workspace, path)
             continue
         if _claim_alive(parts):
             continue
@@ -202,7 +201,8 @@ def _claim(workspace: Workspace, path: Path, token: str, name: str) -> Path | No
 
 
 # The claim's name holds only as much of the file name as fits; the full path inside the inbox
-# (subfolders included) is kept in a small note beside it, for the log and for recovery.
+# (subfolders included) is kept in a small note beside it, for the log and for recovery. A crash
+# between the claim and the note only costs the subfolder in the recovered file's log line.
 def _claim_note(workspace: Workspace, token: str) -> Path:
     return workspace.processing / f"{token}.path"
 
@@ -219,15 +219,13 @@ def _read_claim_note(workspace: Workspace, token: str) -> str | None:
         return None
 
 
-def _drop_stale_claim_note(workspace: Workspace, path: Path) -> None:
-    """Remove a path note whose claim never happened (a crash between writing it and the rename)."""
-    if path.suffix != ".path" or any(workspace.processing.glob(f"{path.stem}{CLAIM_SEPARATOR}*")):
-        return
-    try:
-        if dt.datetime.now().timestamp() - path.stat().st_mtime > 60:
-            path.unlink()
-    except OSError:
-        pass
+def _drop_orphan_claim_note(workspace: Workspace, path: Path) -> None:
+    """Remove a path note whose claim is gone (a crash after the move, before the note was removed).
+
+    A note is written only after its claim exists, so a note without a claim is never one in use.
+    """
+    if path.suffix == ".path" and not any(workspace.processing.glob(f"{path.stem}{CLAIM_SEPARATOR}*")):
+        path.unlink(missing_ok=True)
 
 
 def _parse_claim(name: str) -> tuple[str, int, str, str] | None:
