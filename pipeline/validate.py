@@ -69,9 +69,10 @@ def validate(spec: FormSpec, raw: RawSubmission) -> Submission:
             rows = rows[: group.max_rows]
         if len(rows) < group.min_rows:
             problems.append(Problem(message("min_rows", label=group.label, minimum=group.min_rows, count=len(rows)), group.id))
+        numbers = raw.row_numbers.get(group.id) or range(1, len(rows) + 1)
         groups[group.id] = [
             _check_fields(list(group.fields), row, raw.epoch_1904, f" (row {number})", problems, reported, f"{group.id}.{number}.")
-            for number, row in enumerate(rows, 1)
+            for number, row in zip(numbers, rows)
         ]
     return Submission(
         form=spec.id,

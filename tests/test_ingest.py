@@ -181,3 +181,25 @@ def test_a_different_child_is_a_new_submission_not_a_replacement(catalogue, work
 
 def test_docx_renamed_xlsx_is_read_by_its_content(observation, workspace, catalogue, store):
     assert _only(workspace, catalogue, store, "observation.xlsx", observation).status == "accepted"
+
+
+def test_a_problem_names_the_row_where_it_sits_even_below_a_blank_row(catalogue, workspace, store):
+    spec = catalogue.find("dip_sample")
+    values, groups = full_answers(spec)
+    rows = groups["children"]
+    rows[2]["compliant"] = "Maybe"
+    rows.insert(1, {})  # the second row of the table left empty
+
+    outcome = _only(workspace, catalogue, store, "dip.xlsx", fill(spec, values, {"children": rows}))
+
+    assert outcome.problems == [message("choice", label="Compliant with standards? (row 4)", value="Maybe", choices="Yes, Partly or No")]
+
+
+def test_a_word_action_row_is_named_by_its_place_in_the_table(catalogue, workspace, store):
+    spec = catalogue.find("ccr")
+    values, groups = full_answers(spec)
+    actions = [{}, {}, {"action": "Update the chronology", "owner": "Sam"}]  # third row, no due date
+
+    outcome = _only(workspace, catalogue, store, "ccr.docx", fill(spec, values, {"actions": actions}))
+
+    assert outcome.problems == [message("required", label="Due date (row 3)")]

@@ -345,8 +345,9 @@ def test_formula_is_reported_not_taken_as_the_answer() -> None:
     assert result.groups["children"][0]["team"] is None
     assert result.problems == [
         Problem(message("formula", label="Auditor", formula="=B5&\"x\""), field="auditor"),
-        Problem(message("formula", label="Team (row 1)", formula="=UPPER(A1)"), field="children.1.team"),
+        Problem(message("formula", label="Team (row 3)", formula="=UPPER(A1)"), field="children.3.team"),
     ]
+    assert result.row_numbers == {"children": [3]}  # named where it sits, below two blank rows
 
 
 def test_1904_workbook_is_flagged_and_dates_still_read() -> None:

@@ -206,14 +206,16 @@ def _collect(result: RawSubmission, rows: dict, spec: FormSpec) -> None:
     for key in [key for key in result.values if ":" in key]:
         del result.values[key]
     for group in spec.groups():
-        ordered = []
-        for _, cells in sorted((number, cells) for (group_id, number), cells in rows.items() if group_id == group.id):
+        ordered, positions = [], []
+        for number, cells in sorted((number, cells) for (group_id, number), cells in rows.items() if group_id == group.id):
             for item in group.fields:
                 if item.type == "multi_choice":
                     cells[item.id] = _options(cells, item)
             if any(value not in (None, False) for value in cells.values()):
                 ordered.append({key: value for key, value in cells.items() if ":" not in key})
+                positions.append(number)
         result.groups[group.id] = ordered
+        result.row_numbers[group.id] = positions
 
 
 def _options(cells: dict, item: Field) -> list[str] | None:

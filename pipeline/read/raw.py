@@ -28,3 +28,6 @@ class RawSubmission:
     groups: dict[str, list[dict[str, object]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     epoch_1904: bool = False  # an Excel workbook counting serial dates from 1904
+    # Where each kept row sits on the form (1 = the table's first row), so a problem names the row
+    # the person sees even when they left rows blank above it. Absent: rows are numbered 1, 2, ….
+    row_numbers: dict[str, list[int]] = field(default_factory=dict)

@@ -105,6 +105,7 @@ def _read_workbook(workbook: Workbook, spec: FormSpec, result: RawSubmission) ->
         header_at.setdefault(layout.header[item.id][0], []).append(item)
     body_first = layout.body_rows[0]
     kept: list[dict[str, object]] = []
+    positions: list[int] = []
     filled = 0
 
     # One pass over the rows. Cells, not just values: only a cell's type tells a formula from text
@@ -120,8 +121,9 @@ def _read_workbook(workbook: Workbook, spec: FormSpec, result: RawSubmission) ->
         filled += 1
         if filled > group.max_rows:
             continue  # keep counting for the message, stop holding rows in memory
-        # Rows are numbered as validation numbers them: the nth filled row, blank rows skipped.
-        number = len(kept) + 1
+        # Rows are numbered by where they sit in the table, as the person filling it sees them.
+        number = row_number - body_first + 1
+        positions.append(number)
         record = {}
         for item in group.fields:
             cell = cells[layout.columns[item.id] - min_col]
@@ -132,6 +134,7 @@ def _read_workbook(workbook: Workbook, spec: FormSpec, result: RawSubmission) ->
         result.values.setdefault(item.id, None)
     if group is not None:
         result.groups[group.id] = kept
+        result.row_numbers[group.id] = positions
         if filled > group.max_rows:
             result.problems.append(
                 Problem(message("too_many_rows", label=group.label, count=filled, limit=group.max_rows), field=group.id)
