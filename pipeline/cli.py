@@ -39,8 +39,8 @@ def _fail(err: PipelineError) -> click.ClickException:
     return click.ClickException(str(err))
 
 
-def configure_logging(workspace: Workspace, verbose: bool = False) -> None:
-    """One line per file to stderr and to the workspace's log file."""
+def configure_logging(workspace: Workspace, verbose: bool = False, console: bool = True) -> None:
+    """One line per file to the workspace's log file, and to stderr unless *console* is off."""
     logger = logging.getLogger("pipeline")
     for handler in _OUR_HANDLERS:
         logger.removeHandler(handler)
@@ -48,7 +48,9 @@ def configure_logging(workspace: Workspace, verbose: bool = False) -> None:
     _OUR_HANDLERS.clear()
     workspace.log_path.parent.mkdir(parents=True, exist_ok=True)
     formatter = logging.Formatter("%(asctime)s\t%(levelname)s\t%(message)s", "%Y-%m-%d %H:%M:%S")
-    for handler in (logging.StreamHandler(sys.stderr), logging.FileHandler(workspace.log_path, encoding="utf-8")):
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.DEBUG if console else logging.WARNING)
+    for handler in (stderr, logging.FileHandler(workspace.log_path, encoding="utf-8")):
         handler.setFormatter(formatter)
         logger.addHandler(handler)
         _OUR_HANDLERS.append(handler)
@@ -300,7 +302,7 @@ def demo(directory: Path, no_report: bool) -> None:
     if directory.exists() and any(directory.iterdir()):
         raise click.ClickException(f"{directory} is not empty. Choose a new folder for the demo, e.g. qa demo demo-2.")
     workspace = Workspace.at(directory).ensure()
-    configure_logging(workspace)
+    configure_logging(workspace, console=False)  # 200 files: the summary below says it, the log has each
     try:
         result = make_demo(directory, render=not no_report)
     except PipelineError as err:
@@ -311,6 +313,7 @@ def demo(directory: Path, no_report: bool) -> None:
     click.echo(f"Demo workspace: {result.workspace.root}")
     click.echo("Ingested " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f" ({len(result.outcomes)} files)")
     click.echo(f"Rejected files and their notes: {result.workspace.rejected}")
+    click.echo(f"One line per file: {result.workspace.log_path}")
     drafts = [path for path in result.report_paths if path.parent.name == "drafts"]
     for path in result.report_paths:
         if path not in drafts:
