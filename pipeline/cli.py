@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .errors import PipelineError
+from .quarter import Quarter
 from .spec import Catalogue
 from .store import Store
 from .workspace import Workspace
@@ -33,6 +34,14 @@ class Context:
 
     def store(self) -> Store:
         return Store(self.workspace.store_path)
+
+
+def _parse_quarter(ctx: click.Context, param: click.Parameter, value: str) -> Quarter:
+    """--quarter as a Quarter; a usage error (exit 2) saying how to write it."""
+    try:
+        return Quarter.from_label(value)
+    except ValueError as err:
+        raise click.BadParameter(f"{err}. Write it as 2022-23-Q3 (Q1 = April to June).", param_hint="--quarter") from None
 
 
 def _fail(err: PipelineError) -> click.ClickException:
@@ -353,10 +362,10 @@ def watch(obj: Context, polling: bool, interval: float | None) -> None:
 
 
 @cli.command()
-@click.option("--quarter", required=True, help="Quarter, e.g. 2022-23-Q3.")
+@click.option("--quarter", "period", required=True, callback=_parse_quarter, help="Quarter, e.g. 2022-23-Q3.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
 @click.pass_obj
-def status(obj: Context, quarter: str, as_json: bool) -> None:
+def status(obj: Context, period: Quarter, as_json: bool) -> None:
     """Show QA activity against the framework's minimums, per activity and per person, RAG-rated.
 
     Reads the staff roster (admin/roster.xlsx) and the targets (admin/targets.yaml) in the workspace,
@@ -368,12 +377,7 @@ def status(obj: Context, quarter: str, as_json: bool) -> None:
     """
     from .admin import load_targets, read_roster
     from .compliance import assess
-    from .quarter import Quarter
 
-    try:
-        period = Quarter.from_label(quarter)
-    except ValueError as err:
-        raise click.BadParameter(f"{err}. Write it as 2022-23-Q3 (Q1 = April to June).", param_hint="--quarter") from None
     try:
         roster = read_roster(obj.workspace.roster_path)
         targets = load_targets(obj.workspace.targets_path)
@@ -437,11 +441,11 @@ def _status_lines(result) -> list[str]:
 
 
 @cli.command()
-@click.option("--quarter", required=True, help="Quarter, e.g. 2022-23-Q3.")
+@click.option("--quarter", "period", required=True, callback=_parse_quarter, help="Quarter, e.g. 2022-23-Q3.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder (default: outbox/QUARTER).")
 @click.option("--json", "as_json", is_flag=True, help="Print the data the documents were rendered from, as JSON.")
 @click.pass_obj
-def report(obj: Context, quarter: str, out_dir: Path | None, as_json: bool) -> None:
+def report(obj: Context, period: Quarter, out_dir: Path | None, as_json: bool) -> None:
     """Render the quarterly DLT report, the action ledger and a summary draft per service area.
 
     The report is rendered from form_templates/report-template.docx in the workspace (written the
@@ -451,13 +455,8 @@ def report(obj: Context, quarter: str, out_dir: Path | None, as_json: bool) -> N
     Example:
         qa report --quarter 2022-23-Q3
     """
-    from .quarter import Quarter
     from .report import build_report
 
-    try:
-        period = Quarter.from_label(quarter)
-    except ValueError as err:
-        raise click.BadParameter(f"{err}. Write it as 2022-23-Q3 (Q1 = April to June).", param_hint="--quarter") from None
     try:
         with obj.store() as store:
             result = build_report(obj.workspace.ensure(), obj.catalogue, store, period, out_dir)
