@@ -38,6 +38,7 @@ class Examined:
     spec: FormSpec | None = None
     submission: Submission | None = None
     problems: list[str] = field(default_factory=list)
+    recovered: bool = False  # some controls had lost their names: answers placed by the form's layout
 
     @property
     def valid(self) -> bool:
@@ -53,6 +54,7 @@ class Outcome:
     form: str | None
     problems: list[str] = field(default_factory=list)
     destination: str | None = None
+    recovered: bool = False  # accepted with answers placed by the form's layout (see Examined)
 
     def as_json(self) -> dict:
         """The object `qa ingest --json` prints."""
@@ -74,6 +76,7 @@ def examine(name: str, data: bytes, catalogue: Catalogue) -> Examined:
         result.problems = [message("corrupt", detail=type(err).__name__)]
         return result
     result.submission = validate(result.spec, raw)
+    result.recovered = raw.recovered
     result.problems = [str(problem) for problem in _unique(result.submission.problems)]
     return result
 
@@ -309,7 +312,7 @@ def _process(workspace: Workspace, claimed: Path, token: str, display: str, cata
     if status == "duplicate":  # another watcher stored a byte-identical copy a moment ago
         destination = duplicates / fit_name(name)
     destination = _move(claimed, destination.parent, destination.name)
-    return _logged(Outcome(display, status, form, [], str(destination)))
+    return _logged(Outcome(display, status, form, [], str(destination), recovered=examined.recovered))
 
 
 def _duplicate(store: Store, claimed: Path, display: str, token: str, sha256: str, folder: Path) -> Outcome:

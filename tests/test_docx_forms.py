@@ -14,7 +14,7 @@ from answers import full_answers
 from filling import fill
 from pipeline.errors import message
 from pipeline.ingest import examine
-from pipeline.ooxml import w, w14
+from pipeline.formfile.oxml import w, w14
 from pipeline.read.package import open_package
 from pipeline.templates import build_form
 
@@ -100,7 +100,7 @@ def test_tags_lost_but_titles_kept_are_read_into_the_right_fields(catalogue):
     assert [r["owner"] for r in examined.submission.groups["actions"]] == [r["owner"] for r in groups["actions"]]
 
 
-def test_tags_and_titles_lost_is_rejected_rather_than_guessed(catalogue):
+def test_a_box_that_lost_its_tag_and_title_is_placed_by_its_place_on_the_form(catalogue):
     spec = catalogue.find("observation")
     values, _ = full_answers(spec)
     values["strengths"] = "Warm, clear and direct with the family"
@@ -112,8 +112,52 @@ def test_tags_and_titles_lost_is_rejected_rather_than_guessed(catalogue):
 
     examined = examine("resaved.docx", _rewrite(fill(spec, values), drop_names), catalogue)
 
-    assert message("lost_tag", preview="Warm, clear and direct with the family") in examined.problems
-    assert examined.submission.values["strengths"] is None  # never placed by guesswork
+    assert examined.problems == []
+    assert examined.submission.values["strengths"] == "Warm, clear and direct with the family"
+    assert examined.recovered is True
+
+
+def _strip_names(root, keep_text_titles: bool = True) -> None:
+    """Drop tags everywhere and titles from all but text boxes, as LibreOffice does on a re-save."""
+    for sdt in root.iter(w("sdt")):
+        properties = sdt.find("w:sdtPr", W)
+        for element in properties.findall("w:tag", W) + ([] if keep_text_titles and properties.find("w:text", W) is not None else properties.findall("w:alias", W)):
+            properties.remove(element)
+
+
+def test_boxes_that_lost_their_names_and_no_longer_fit_the_form_are_refused_with_one_note(catalogue):
+    spec = catalogue.find("observation")
+    values, _ = full_answers(spec)
+
+    def resave_and_delete_a_drop_down(root):
+        _strip_names(root)
+        dropdown = next(s for s in root.iter(w("sdt")) if s.find("w:sdtPr/w:dropDownList", W) is not None)
+        dropdown.getparent().remove(dropdown)
+
+    examined = examine("resaved.docx", _rewrite(fill(spec, values), resave_and_delete_a_drop_down), catalogue)
+
+    assert examined.problems == [message("resaved_unplaceable")]  # one note, no "required" lines for filled fields
+
+
+def test_boxes_that_lost_their_names_but_are_empty_leave_the_named_answers_readable(catalogue):
+    spec = catalogue.find("observation")
+    values, _ = full_answers(spec)
+    for item in spec.fields():
+        if item.type in ("date", "choice", "grade"):
+            values[item.id] = None
+
+    def resave_and_delete_a_drop_down(root):
+        _strip_names(root)
+        dropdown = next(s for s in root.iter(w("sdt")) if s.find("w:sdtPr/w:dropDownList", W) is not None)
+        dropdown.getparent().remove(dropdown)
+
+    examined = examine("resaved.docx", _rewrite(fill(spec, values), resave_and_delete_a_drop_down), catalogue)
+
+    # Nothing was lost: the answers are in boxes still titled, and what is missing is said by label.
+    assert examined.submission.values["strengths"] == values["strengths"]
+    assert examined.problems == [
+        message("required", label=item.label) for item in spec.fields() if item.required and item.type in ("date", "choice", "grade")
+    ]
 
 
 def test_two_controls_with_the_same_tag_are_rejected_naming_the_field(catalogue):

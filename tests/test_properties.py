@@ -18,7 +18,7 @@ from lxml import etree
 from answers import full_answers
 from filling import fill_xlsx
 from pipeline.ingest import Examined, examine
-from pipeline.ooxml import PLACEHOLDERS
+from pipeline.formfile.names import PLACEHOLDERS
 from pipeline.read.raw import RawSubmission
 from pipeline.spec import Catalogue
 from pipeline.templates import build_form

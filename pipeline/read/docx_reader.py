@@ -2,96 +2,58 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
-from ..errors import Problem, message
-from ..ooxml import CHECKED_GLYPH, MC_NS, PLACEHOLDERS, UNCHECKED_GLYPH, group_tag, option_tag, w, w14
+from ..errors import Problem, ReadError, message
+from ..formfile.names import group_tag, option_tag, parse_group_tag, parse_row_title
+from ..formfile.oxml import MC_NS, iter_controls, w
 from ..spec import Field, FormSpec
+from .docx_resaved import place_by_layout
 from .package import OfficePackage
 from .raw import RawSubmission
 
-_GROUP_TAG = re.compile(r"^([a-z][a-z0-9_]*)\.(\d{1,6})\.([a-z][a-z0-9_]*(?::.*)?)$")
-_ROW_TITLE = re.compile(r"^(.*) \(row (\d{1,6})\)$")
-_TEXT_TAGS = {w("t"): None, w("tab"): "\t", w("br"): "\n", w("cr"): "\n", w("noBreakHyphen"): "-"}
-
-# Element and attribute names, spelled out once: the reader visits every control of every form,
-# and building these strings (or going through find()) per control was most of its time.
-_SDT, _SDT_PR, _SDT_CONTENT = w("sdt"), w("sdtPr"), w("sdtContent")
-_TAG, _ALIAS, _VAL, _TEXT_PR, _PLACEHOLDER_FLAG = w("tag"), w("alias"), w("val"), w("text"), w("showingPlcHdr")
-_DATE, _FULL_DATE = w("date"), w("fullDate")
-_DROPDOWNS = (w("dropDownList"), w("comboBox"))
-_LIST_ITEM, _DISPLAY_TEXT, _LIST_VALUE = w("listItem"), w("displayText"), w("value")
-_CHECKBOX, _CHECKED, _W14_VAL = w14("checkbox"), w14("checked"), w14("val")
-_P, _T = w("p"), w("t")
-_TEXT_ITER = (_P, *_TEXT_TAGS)
 _FALLBACK = f"{{{MC_NS}}}Fallback"
 
 
 def read_docx(package: OfficePackage, spec: FormSpec) -> RawSubmission:
-    """Read every control of a .docx built from *spec* into a RawSubmission."""
+    """Read every control of a .docx built from *spec* into a RawSubmission.
+
+    A file whose controls all carry their tags (as Word saves it) is read by tag. When some lost
+    their names (a re-save by another editor), the answers are placed by the form's layout if
+    exactly one reading of it fits; failing that, by their titles if every answer has one; failing
+    that, the file is refused with one note (ReadError), nothing placed by guesswork.
+    """
     root = package.xml(package.main_part or "word/document.xml")  # the part the content types name, as Word reads it
     # Text boxes are stored twice (mc:Choice for Word 2010+, mc:Fallback for older readers):
     # dropping the fallback copy means each control is read once.
     for fallback in list(root.iter(_FALLBACK)):
         fallback.getparent().remove(fallback)
     result = RawSubmission(kind="docx", properties=package.properties)
-    titles = _TitleMap(spec)
+    # Containers some editors wrap around controls hold no answer of their own: their controls do.
+    controls = [control for control in iter_controls(root) if not control.bare and not control.holds_controls()]
+    keys: list[str | None] = [control.tag for control in controls]
+    if not all(keys):
+        placed = place_by_layout(controls, spec)
+        if placed is None:
+            titles = _TitleMap(spec)
+            placed = [tag or titles.key(control.title) for tag, control in zip(keys, controls)]
+            if any(key is None and control.value() not in (None, False) for key, control in zip(placed, controls)):
+                raise ReadError(message("resaved_unplaceable"))
+        result.recovered = any(key is not None and tag is None for key, tag in zip(placed, keys))
+        keys = placed
     seen: dict[str, int] = {}
     rows: dict[tuple[str, int], dict[str, object]] = {}
-    found_any = False
-    lost: list[str] = []
-    for sdt in root.iter(_SDT):
-        properties, content = _parts(sdt)
-        if properties is None:
-            continue
-        tag = _val(properties.get(_TAG))
-        title = _val(properties.get(_ALIAS))
-        if not tag and _has_tagged_child(sdt):
-            continue  # a container Word or the author wrapped around our controls
-        key = tag or titles.key(title)
-        value = _value(content, properties)
+    for control, key in zip(controls, keys):
         if key is None:
-            if value not in (None, False):
-                lost.append(_preview(value))
             continue
-        found_any = True
         seen[key] = seen.get(key, 0) + 1
         if seen[key] == 2:
             result.problems.append(Problem(message("duplicate_control", label=_label_for(spec, key)), field=key))
         if seen[key] == 1:
-            _place(result, rows, key, value)
-    if len(lost) == 1:
-        result.problems.append(Problem(message("lost_tag", preview=lost[0])))
-    elif lost:
-        examples = ", ".join(f"'{text}'" for text in lost[:3]) + (", …" if len(lost) > 3 else "")
-        result.problems.append(Problem(message("lost_tags", count=len(lost), examples=examples)))
+            _place(result, rows, key, control.value())
     _legacy_fields(root, spec, result)
-    if not found_any and not result.problems:
+    if not seen and not result.problems:
         result.problems.append(Problem(message("no_controls")))
     _collect(result, rows, spec)
     return result
-
-
-def _parts(sdt) -> tuple[dict[str, object] | None, object]:
-    """A control's properties (child elements by name, or None if it has none) and its content element."""
-    properties = content = None
-    for child in sdt:
-        if child.tag == _SDT_PR and properties is None:
-            properties = {}
-            for item in child:
-                properties.setdefault(item.tag, item)  # the first of a repeated property counts, as find() would
-        elif child.tag == _SDT_CONTENT and content is None:
-            content = child
-    return properties, content
-
-
-def _val(element) -> str | None:
-    return element.get(_VAL) if element is not None else None
-
-
-def _has_tagged_child(sdt) -> bool:
-    return any(_val(inner.find(f"{_SDT_PR}/{_TAG}")) for inner in sdt.iter(_SDT) if inner is not sdt)
 
 
 class _TitleMap:
@@ -116,84 +78,28 @@ class _TitleMap:
             return None
         if title in self.top:
             return self.top[title]
-        match = _ROW_TITLE.match(title)
-        if match and match[1] in self.rows:
-            group_id, field_id = self.rows[match[1]]
-            return group_tag(group_id, int(match[2]), field_id)
+        parsed = parse_row_title(title)
+        if parsed and parsed[0] in self.rows:
+            group_id, field_id = self.rows[parsed[0]]
+            return group_tag(group_id, parsed[1], field_id)
         return None
-
-
-def _value(content, properties: dict) -> object:
-    """The control's answer: bool for checkboxes, date for dated date pickers, else text (None if empty)."""
-    checkbox = properties.get(_CHECKBOX)
-    if checkbox is not None:
-        checked = checkbox.find(_CHECKED)
-        if checked is not None:
-            return checked.get(_W14_VAL) in ("1", "true", "on")
-        return CHECKED_GLYPH in _text(content)
-    text = _text(content)
-    shown = text.strip()
-    if shown in (CHECKED_GLYPH, UNCHECKED_GLYPH) and _TEXT_PR not in properties:
-        return shown == CHECKED_GLYPH  # a checkbox whose w14 properties were dropped on re-save
-    if _PLACEHOLDER_FLAG in properties or shown in PLACEHOLDERS:
-        return None
-    date = properties.get(_DATE)
-    if date is not None and date.get(_FULL_DATE):
-        try:
-            return dt.date.fromisoformat(date.get(_FULL_DATE)[:10])
-        except ValueError:
-            pass  # fall back to the text shown, which validation parses or rejects by label
-    for dropdown in _DROPDOWNS:
-        if dropdown in properties:
-            for item in properties[dropdown].iter(_LIST_ITEM):
-                if item.get(_DISPLAY_TEXT) == shown and item.get(_LIST_VALUE):
-                    return item.get(_LIST_VALUE)
-            break
-    return text if shown else None
-
-
-def _text(content) -> str:
-    """Visible text of a control: runs joined, tabs and breaks kept, one new line between paragraphs."""
-    if content is None:
-        return ""
-    paragraphs: list[str] = []
-    current: list[str] = []
-    started = False
-    for element in content.iter(_TEXT_ITER):
-        tag = element.tag
-        if tag == _P:
-            if started:
-                paragraphs.append("".join(current))
-                current = []
-            started = True
-        elif tag == _T:
-            current.append(element.text or "")
-        else:
-            current.append(_TEXT_TAGS[tag])
-    paragraphs.append("".join(current))
-    return "\n".join(paragraphs)
-
-
-def _preview(value: object) -> str:
-    text = str(value).replace("\n", " ")
-    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _label_for(spec: FormSpec, key: str) -> str:
-    match = _GROUP_TAG.match(key)
+    parsed = parse_group_tag(key)
     try:
-        if match:
-            item = spec.group(match[1]).field(match[3].split(":")[0])
-            return f"{item.label} (row {int(match[2])})"
+        if parsed:
+            item = spec.group(parsed[0]).field(parsed[2].split(":")[0])
+            return f"{item.label} (row {parsed[1]})"
         return spec.field(key.split(":")[0]).label
     except KeyError:
         return key
 
 
 def _place(result: RawSubmission, rows: dict, key: str, value: object) -> None:
-    match = _GROUP_TAG.match(key) if "." in key else None
-    if match:
-        rows.setdefault((match[1], int(match[2])), {})[match[3]] = value
+    parsed = parse_group_tag(key)
+    if parsed:
+        rows.setdefault((parsed[0], parsed[1]), {})[parsed[2]] = value
     else:
         result.values[key] = value
 
@@ -219,14 +125,15 @@ def _collect(result: RawSubmission, rows: dict, spec: FormSpec) -> None:
 
 
 def _options(cells: dict, item: Field) -> list[str] | None:
-    ticked = [option for option in item.choices if cells.get(f"{item.id}:{option}") is True]
+    ticked = [option for option in item.choices if cells.get(option_tag(item.id, option)) is True]
     return ticked or None
 
 
 def _legacy_fields(root, spec: FormSpec, result: RawSubmission) -> None:
     """Old-style FORMTEXT/FORMCHECKBOX fields cannot be placed safely: say so, by the field's label."""
     for data in root.iter(w("ffData")):
-        name = _val(data.find(w("name"))) or "A form field"
+        name_element = data.find(w("name"))
+        name = (name_element.get(w("val")) if name_element is not None else None) or "A form field"
         label = name
         for item in spec.fields():
             if name in (item.id, item.label):

@@ -16,7 +16,8 @@ from typing import Iterable, Iterator
 from lxml import etree
 
 from ..errors import ReadError, message
-from .raw import PROP_FORM, PROP_ISSUE, PROP_VARIANT, PROP_VERSION
+from ..formfile.names import PROP_FORM, PROP_ISSUE, PROP_VARIANT, PROP_VERSION
+from ..formfile.oxml import custom_properties
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_EXPANDED_BYTES = 200 * 1024 * 1024
@@ -357,13 +358,7 @@ def _custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:
         return {}
     except Exception as err:
         raise ReadError(message("corrupt", detail="docProps/custom.xml cannot be unpacked")) from err
-    root = parse_xml(data, "docProps/custom.xml")
-    properties = {}
-    for prop in root:
-        name = prop.get("name")
-        if name and len(prop):
-            properties[name] = (prop[0].text or "").strip()
-    return properties
+    return custom_properties(parse_xml(data, "docProps/custom.xml"))
 
 
 _HEAD = 256  # bytes of a part, compressed, whose inflated start shows the prolog

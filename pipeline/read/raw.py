@@ -6,12 +6,6 @@ from dataclasses import dataclass, field
 
 from ..errors import Problem
 
-# Names of the custom document properties that identify a form; written by the template builders.
-PROP_FORM = "qa_form"
-PROP_VERSION = "qa_version"
-PROP_VARIANT = "qa_variant"
-PROP_ISSUE = "qa_issue_id"
-
 
 @dataclass
 class RawSubmission:
@@ -31,3 +25,6 @@ class RawSubmission:
     # Where each kept row sits on the form (1 = the table's first row), so a problem names the row
     # the person sees even when they left rows blank above it. Absent: rows are numbered 1, 2, ….
     row_numbers: dict[str, list[int]] = field(default_factory=dict)
+    # Some controls had lost their names (the file was re-saved by another editor, LibreOffice for
+    # example) and their answers were placed by the form's layout: order, kind, lists, tables.
+    recovered: bool = False

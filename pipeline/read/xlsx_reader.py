@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..errors import Problem, ReadError, message
-from ..spec.model import Field, FormSpec, Group
+from ..formfile.names import column_name, excel_name
+from ..spec.model import Field, FormSpec
 from .package import OfficePackage
 from .raw import RawSubmission
 from .xlsx_workbook import EXCEL_MAX_ROW, Cell, Workbook
-
-FORM_SHEET = "Form"
-LISTS_SHEET = "Lists"
 
 # What reading a damaged workbook raises: zip and zlib errors, KeyError for a missing part,
 # IndexError for a shared string that is not there, ValueError for a number or date that is not
@@ -26,34 +24,7 @@ _DAMAGED = (
     zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, KeyError, IndexError,
     ValueError, TypeError, OverflowError, etree.LxmlError,
 )
-
-# A defined name may not look like a cell reference (A1 or R1C1 style), or Excel refuses the file.
-_A1_REF = re.compile(r"^([a-z]{1,3})(\d+)$")
-_R1C1_REF = re.compile(r"^(r\d*c?\d*|c\d*)$")
 _FORMULA_PREVIEW = 60
-
-
-def excel_name(field_id: str) -> str:
-    """The defined name for a header field (or table) id, prefixed with '_' where Excel would read it as a cell."""
-    match = _A1_REF.match(field_id)
-    if match and _column_number(match.group(1)) <= 16384 and int(match.group(2)) <= 1048576:
-        return "_" + field_id
-    if _R1C1_REF.match(field_id):
-        return "_" + field_id
-    return field_id
-
-
-def column_name(group: Group, field: Field) -> str:
-    """The defined name of one repeat-table column's body, e.g. 'children.child_id'."""
-    # The dot makes the whole name safe even when a part alone would look like a cell reference.
-    return f"{group.id}.{field.id}"
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - ord("a") + 1
-    return number
 
 
 def read_xlsx(package: OfficePackage, spec: FormSpec) -> RawSubmission:
@@ -156,7 +127,7 @@ def _locate(workbook: Workbook, spec: FormSpec) -> _Layout | None:
     first_rows, last_rows = [], []
     for group in spec.groups():
         for item in group.fields:
-            found = workbook.place(column_name(group, item))
+            found = workbook.place(column_name(group.id, item.id))
             if found is None:
                 return None
             sheet, (col, row, _, last) = found

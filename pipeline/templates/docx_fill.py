@@ -9,19 +9,9 @@ import zipfile
 
 from lxml import etree
 
-from ..ooxml import (
-    CHECKED_GLYPH,
-    DATE_FORMAT_PY,
-    UNCHECKED_GLYPH,
-    XML_NS,
-    group_tag,
-    option_tag,
-    w,
-    w14,
-)
-from ..read.raw import PROP_ISSUE
+from ..formfile.names import DATE_FORMAT_PY, PROP_ISSUE, group_tag, option_tag, option_title, parse_group_tag, row_title
+from ..formfile.oxml import ContentControl, custom_properties, custom_properties_xml, highest_control_id, iter_controls, w
 from ..spec import Field, FormSpec
-from .docx_form import custom_properties_xml
 
 Answers = dict[str, object]
 
@@ -48,7 +38,7 @@ def fill_docx(
     for group in spec.groups():
         rows = (groups or {}).get(group.id, [])
         if len(rows) > _row_count(controls, group.id, group.fields[0].id):
-            _add_rows(root, group.id, len(rows))
+            _add_rows(root, spec, group.id, len(rows))
             controls = _controls_by_tag(root)
         for number, row in enumerate(rows, 1):
             for item in group.fields:
@@ -62,13 +52,8 @@ def fill_docx(
     return _rewrite(source, replaced)
 
 
-def _controls_by_tag(root) -> dict[str, etree._Element]:
-    controls = {}
-    for sdt in root.iter(w("sdt")):
-        tag = sdt.find(f"{w('sdtPr')}/{w('tag')}")
-        if tag is not None:
-            controls[tag.get(w("val"))] = sdt
-    return controls
+def _controls_by_tag(root) -> dict[str, ContentControl]:
+    return {control.tag: control for control in iter_controls(root) if control.tag}
 
 
 def _row_count(controls: dict, group_id: str, first_field: str) -> int:
@@ -78,78 +63,43 @@ def _row_count(controls: dict, group_id: str, first_field: str) -> int:
     return count
 
 
-def _fill_field(controls: dict, item: Field, tag: str, value: object) -> None:
+def _fill_field(controls: dict[str, ContentControl], item: Field, tag: str, value: object) -> None:
     if item.type == "multi_choice":
         chosen = set(value or ())
         for option in item.choices:
-            _set_checkbox(controls[option_tag(tag, option)], option in chosen)
+            controls[option_tag(tag, option)].set_checked(option in chosen)
         return
-    sdt = controls[tag]
+    control = controls[tag]
     if item.type == "yes_no":
-        _set_checkbox(sdt, bool(value))
+        control.set_checked(bool(value))
+    elif value is None or value == "":
         return
-    if value is None or value == "":
-        return
-    properties = sdt.find(w("sdtPr"))
-    if isinstance(value, dt.date):
-        date = properties.find(w("date"))
-        if date is not None:
-            date.set(w("fullDate"), f"{value:%Y-%m-%d}T00:00:00Z")
-        text = value.strftime(DATE_FORMAT_PY)
+    elif isinstance(value, dt.date):
+        control.set_date(value, value.strftime(DATE_FORMAT_PY))
     else:
-        text = str(value)
-    dropdown = properties.find(w("dropDownList"))
-    if dropdown is not None:
-        dropdown.set(w("lastValue"), text)
-    _set_text(sdt, text)
+        control.set_text(str(value))
 
 
-def _set_checkbox(sdt, checked: bool) -> None:
-    sdt.find(f"{w('sdtPr')}/{w14('checkbox')}/{w14('checked')}").set(w14("val"), "1" if checked else "0")
-    for text in sdt.find(w("sdtContent")).iter(w("t")):
-        text.text = CHECKED_GLYPH if checked else UNCHECKED_GLYPH
-
-
-def _set_text(sdt, text: str) -> None:
-    """Replace the placeholder with *text*; new lines become line breaks, as Word's multi-line controls store them."""
-    properties = sdt.find(w("sdtPr"))
-    flag = properties.find(w("showingPlcHdr"))
-    if flag is not None:
-        properties.remove(flag)
-    content = sdt.find(w("sdtContent"))
-    for child in list(content):
-        content.remove(child)
-    run = etree.SubElement(content, w("r"))
-    for index, line in enumerate(text.split("\n")):
-        if index:
-            etree.SubElement(run, w("br"))
-        if line:
-            t = etree.SubElement(run, w("t"))
-            t.text = line
-            t.set(f"{{{XML_NS}}}space", "preserve")
-
-
-def _add_rows(root, group_id: str, wanted: int) -> None:
-    """Clone the group's last row until it has *wanted* rows, renumbering the controls' tags and ids."""
-    prefix = f"{group_id}."
+def _add_rows(root, spec: FormSpec, group_id: str, wanted: int) -> None:
+    """Clone the group's last row until it has *wanted* rows, renumbering the controls' tags, titles and ids."""
     rows = []
     for tr in root.iter(w("tr")):
-        tags = [t.get(w("val")) for t in tr.iter(w("tag"))]
-        if tags and all(tag.startswith(prefix) for tag in tags):
+        tags = [control.tag for control in iter_controls(tr)]
+        if tags and all(tag and (parse_group_tag(tag) or ("",))[0] == group_id for tag in tags):
             rows.append(tr)
+    labels = {item.id: item.label for item in spec.group(group_id).fields}
     last = rows[-1]
-    next_id = max(int(i.get(w("val"))) for i in root.iter(w("id")) if i.get(w("val"), "").isdigit()) + 1
+    next_id = highest_control_id(root) + 1
     for number in range(len(rows) + 1, wanted + 1):
         clone = copy.deepcopy(last)
-        for sdt in clone.iter(w("sdt")):
-            properties = sdt.find(w("sdtPr"))
-            tag = properties.find(w("tag"))
-            _, _, rest = tag.get(w("val")).split(".", 2)
-            tag.set(w("val"), f"{group_id}.{number}.{rest}")
-            alias = properties.find(w("alias"))
-            if alias is not None:
-                alias.set(w("val"), alias.get(w("val")).rsplit(" (row ", 1)[0] + f" (row {number})")
-            properties.find(w("id")).set(w("val"), str(next_id))
+        for control in iter_controls(clone):
+            _, _, rest = parse_group_tag(control.tag)
+            field_id, _, option = rest.partition(":")
+            title = row_title(labels[field_id], number)
+            tag = group_tag(group_id, number, field_id)
+            if option:
+                tag, title = option_tag(tag, option), option_title(title, option)
+            control.rename(tag, title, next_id)
             next_id += 1
         last.addnext(clone)
         last = clone
@@ -157,10 +107,9 @@ def _add_rows(root, group_id: str, wanted: int) -> None:
 
 def _properties(source: zipfile.ZipFile) -> dict[str, str]:
     try:
-        root = etree.fromstring(source.read("docProps/custom.xml"))
+        return custom_properties(etree.fromstring(source.read("docProps/custom.xml")))
     except KeyError:
         return {}
-    return {prop.get("name"): (prop[0].text or "") for prop in root if len(prop)}
 
 
 def _rewrite(source: zipfile.ZipFile, replaced: dict[str, bytes]) -> bytes:

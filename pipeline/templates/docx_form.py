@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import io
 import itertools
-from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt, RGBColor
 
-from ..ooxml import (
-    CHECKBOX_FONT,
-    CUSTOM_PROPS_CT,
-    CUSTOM_PROPS_FMTID,
-    CUSTOM_PROPS_NS,
-    DATE_FORMAT_WORD,
-    PLACEHOLDER_CHOICE,
-    PLACEHOLDER_DATE,
-    PLACEHOLDER_TEXT,
-    UNCHECKED_GLYPH,
-    VT_NS,
-    group_tag,
-    option_tag,
-    w,
-)
-from ..read.raw import PROP_FORM, PROP_ISSUE, PROP_VARIANT, PROP_VERSION
+from ..formfile.layout import field_slots
+from ..formfile.names import form_properties, group_tag, row_title
+from ..formfile.oxml import CUSTOM_PROPS_CT, ContentControl, custom_properties_xml, element_of, w
 from ..spec import Field, FormSpec, Group, Section
 
 LABEL_FILL = "DCE6F0"
@@ -183,7 +168,7 @@ def _group_table(document, group: Group, ids) -> None:
     _repeat_header(table.rows[0])
     for number, row in enumerate(table.rows[1:], 1):
         for cell, item in zip(row.cells, group.fields):
-            _answer(cell, item, group_tag(group.id, number, item.id), f"{item.label} (row {number})", ids)
+            _answer(cell, item, group_tag(group.id, number, item.id), row_title(item.label, number), ids)
 
 
 def _table_style(table) -> None:
@@ -214,7 +199,10 @@ def _header_cell(cell, text: str) -> None:
 
 
 def _shade(cell, fill: str) -> None:
-    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+    shading = OxmlElement("w:shd")
+    for name, value in (("val", "clear"), ("color", "auto"), ("fill", fill)):
+        shading.set(w(name), value)
+    element_of(cell).get_or_add_tcPr().append(shading)
 
 
 def _widths(row, widths) -> None:
@@ -226,67 +214,34 @@ def _widths(row, widths) -> None:
 
 
 def _min_height(row, height) -> None:
-    row._tr.get_or_add_trPr().append(parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{int(height.twips)}" w:hRule="atLeast"/>'))
+    row.height = height
+    row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
 
 
 def _repeat_header(row) -> None:
-    row._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    element_of(row).get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
 def _answer(cell, item: Field, tag: str, title: str, ids) -> None:
-    """Put the content control(s) for *item* into *cell*'s first paragraph."""
-    paragraph = cell.paragraphs[0]
+    """Put the content control(s) for *item* into *cell*: one per paragraph, each followed by its words."""
     if item.type == "multi_choice":
-        for index, option in enumerate(item.choices):
-            target = paragraph if index == 0 else cell.add_paragraph()
-            target._p.append(_sdt_xml(item, option_tag(tag, option), f"{title}: {option}", next(ids), checkbox=True))
-            target.add_run(f" {option}")
-        return
-    paragraph._p.append(_sdt_xml(item, tag, title, next(ids), checkbox=item.type == "yes_no"))
-    if item.type == "yes_no":
-        paragraph.add_run(" Yes")
-
-
-def _sdt_xml(item: Field, tag: str, title: str, control_id: int, checkbox: bool):
-    """One inline content control, in the shape Word itself writes."""
-    head = f'<w:alias w:val="{_attr(title)}"/><w:tag w:val="{_attr(tag)}"/><w:id w:val="{control_id}"/>'
-    if checkbox:
-        props = (
-            f"{head}<w14:checkbox><w14:checked w14:val=\"0\"/>"
-            f'<w14:checkedState w14:val="2612" w14:font="{CHECKBOX_FONT}"/>'
-            f'<w14:uncheckedState w14:val="2610" w14:font="{CHECKBOX_FONT}"/></w14:checkbox>'
-        )
-        content = (
-            f'<w:r><w:rPr><w:rFonts w:ascii="{CHECKBOX_FONT}" w:eastAsia="{CHECKBOX_FONT}" '
-            f'w:hAnsi="{CHECKBOX_FONT}" w:hint="eastAsia"/></w:rPr><w:t>{UNCHECKED_GLYPH}</w:t></w:r>'
-        )
+        words = [f" {option}" for option in item.choices]
     else:
-        if item.type == "date":
-            kind = (
-                f'<w:date><w:dateFormat w:val="{DATE_FORMAT_WORD}"/><w:lid w:val="en-GB"/>'
-                '<w:storeMappedDataAs w:val="dateTime"/><w:calendar w:val="gregorian"/></w:date>'
-            )
-            placeholder = PLACEHOLDER_DATE
-        elif item.type in ("choice", "grade"):
-            options = "".join(f'<w:listItem w:displayText="{_attr(o)}" w:value="{_attr(o)}"/>' for o in item.options)
-            kind = f"<w:dropDownList>{options}</w:dropDownList>"
-            placeholder = PLACEHOLDER_CHOICE
-        else:
-            kind = '<w:text w:multiLine="1"/>' if item.type == "long_text" else "<w:text/>"
-            placeholder = PLACEHOLDER_TEXT
-        props = f"{head}<w:showingPlcHdr/>{kind}"
-        content = f'<w:r><w:rPr><w:color w:val="808080"/></w:rPr><w:t>{escape(placeholder)}</w:t></w:r>'
-    return parse_xml(f"<w:sdt {nsdecls('w', 'w14')}><w:sdtPr>{props}</w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>")
-
-
-def _attr(text: str) -> str:
-    return escape(text, {'"': "&quot;"})
+        words = [" Yes" if item.type == "yes_no" else ""]
+    paragraph = cell.paragraphs[0]
+    for index, (slot, after) in enumerate(zip(field_slots(item, tag, title), words)):
+        target = paragraph if index == 0 else cell.add_paragraph()
+        element_of(target).append(ContentControl.new(slot, next(ids)).element)
+        if after:
+            target.add_run(after)
 
 
 def _restrict_to_forms(document) -> None:
     """Restrict editing to filling in the controls, with no password (anyone may lift it on purpose)."""
     settings = document.settings.element
-    protection = parse_xml(f'<w:documentProtection {nsdecls("w")} w:edit="forms" w:enforcement="1"/>')
+    protection = OxmlElement("w:documentProtection")
+    protection.set(w("edit"), "forms")
+    protection.set(w("enforcement"), "1")
     anchor = settings.find(w("defaultTabStop"))
     if anchor is not None:
         anchor.addprevious(protection)
@@ -299,21 +254,7 @@ def _set_properties(document, spec: FormSpec, issue_id: str | None) -> None:
     core.title = spec.display_title
     core.subject = f"St Helens Children's Social Care quality assurance · {spec.key} v{spec.version}"
     core.author = "QA team"
-    properties = {PROP_FORM: spec.id, PROP_VERSION: str(spec.version), PROP_VARIANT: spec.variant or ""}
-    if issue_id:
-        properties[PROP_ISSUE] = issue_id
+    properties = form_properties(spec.id, spec.version, spec.variant, issue_id)
     package = document.part.package
     part = Part(PackURI("/docProps/custom.xml"), CUSTOM_PROPS_CT, custom_properties_xml(properties), package)
     package.relate_to(part, RT.CUSTOM_PROPERTIES)
-
-
-def custom_properties_xml(properties: dict[str, str]) -> bytes:
-    """docProps/custom.xml holding *properties* as text properties."""
-    body = "".join(
-        f'<property fmtid="{CUSTOM_PROPS_FMTID}" pid="{pid}" name="{_attr(name)}"><vt:lpwstr>{escape(value)}</vt:lpwstr></property>'
-        for pid, (name, value) in enumerate(properties.items(), 2)
-    )
-    return (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<Properties xmlns="{CUSTOM_PROPS_NS}" xmlns:vt="{VT_NS}">{body}</Properties>'
-    ).encode("utf-8")

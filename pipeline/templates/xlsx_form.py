@@ -19,8 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..read.raw import PROP_FORM, PROP_ISSUE, PROP_VARIANT, PROP_VERSION
-from ..read.xlsx_reader import FORM_SHEET, LISTS_SHEET, column_name, excel_name
+from ..formfile.names import FORM_SHEET, LISTS_SHEET, column_name, excel_name, form_properties
 from ..spec.model import Field, FormSpec, Group
 
 DATE_FORMAT = "dd/mm/yyyy"
@@ -110,10 +109,7 @@ def _check_keys(spec: FormSpec, group: Group, values: dict[str, object], rows: l
 def _set_properties(workbook: Workbook, spec: FormSpec, issue_id: str | None) -> None:
     workbook.properties.title = spec.display_title
     workbook.properties.creator = "QA pipeline"
-    props = [(PROP_FORM, spec.id), (PROP_VERSION, str(spec.version)), (PROP_VARIANT, spec.variant or "")]
-    if issue_id:
-        props.append((PROP_ISSUE, issue_id))
-    for name, value in props:
+    for name, value in form_properties(spec.id, spec.version, spec.variant, issue_id).items():
         workbook.custom_doc_props.append(StringProperty(name=name, value=value))
 
 
@@ -254,7 +250,7 @@ class _FormBuilder:
             lines = max(lines, _lines(item.label, width))
             letter = get_column_letter(col)
             body = f"{letter}{first}:{letter}{last}"
-            name = column_name(self.group, item)
+            name = column_name(self.group.id, item.id)
             self.workbook.defined_names[name] = DefinedName(name, attr_text=_absolute(body))
             self._validate(item, body)
             for row_number in range(first, last + 1):
