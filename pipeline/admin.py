@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -25,7 +27,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .workspace import Workspace
 
-EXAMPLES = Path(__file__).resolve().parent / "defaults" / "examples.yaml"
+EXAMPLES = Path(os.fspath(resources.files("pipeline") / "defaults" / "examples.yaml"))  # package data
 ROSTER_SHEET = "Staff"
 PLAN_SHEET = "Plan"
 _DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y")

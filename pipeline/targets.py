@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -10,7 +12,7 @@ import yaml
 from .errors import WorkspaceError
 from .roles import ROLE_NAMES, Role, parse_role
 
-DEFAULT_TARGETS = Path(__file__).resolve().parent / "defaults" / "targets.yaml"
+DEFAULT_TARGETS = Path(os.fspath(resources.files("pipeline") / "defaults" / "targets.yaml"))  # package data
 
 # Every text an admin reads about their targets file.
 TARGET_MESSAGES = {

@@ -5,16 +5,17 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
-
-import pipeline
 
 # Office lock/owner files and editors' temp files: never forms, never rejected.
 IGNORED_PREFIXES = ("~$", "~WRL", ".~lock.", "._")
 IGNORED_SUFFIXES = (".tmp", ".temp", ".part", ".crdownload", "#", ".swp", ".DS_Store")
 IGNORED_NAMES = {"Thumbs.db", "desktop.ini", ".DS_Store"}
 
-BUILTIN_SPECS = Path(pipeline.__file__).resolve().parent.parent / "form_templates"
+# The standard form specs, package data of the installed pipeline (form_templates/ in the repository).
+# The pipeline is installed as files (a wheel or an editable install), so the folder is a real path.
+BUILTIN_SPECS = Path(os.fspath(resources.files("pipeline.form_templates")))
 
 
 def is_ignored(name: str) -> bool:
