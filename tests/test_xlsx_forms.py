@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import zipfile
 from dataclasses import replace
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -18,8 +17,9 @@ from pipeline.read.package import open_package
 from pipeline.read.xlsx_reader import read_xlsx
 from pipeline.spec import Catalogue, Field, FormSpec, Group, Section
 from pipeline.templates.xlsx_form import build_xlsx
+from pipeline.workspace import BUILTIN_SPECS
 
-CATALOGUE = Catalogue.load(Path(__file__).resolve().parent.parent / "form_templates")
+CATALOGUE = Catalogue.load(BUILTIN_SPECS)
 XLSX_KEYS = [key for key in CATALOGUE.keys() if CATALOGUE.find(key).format == "xlsx"]
 
 

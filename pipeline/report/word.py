@@ -11,6 +11,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from ..formfile.oxml import element_of
+
 ACCENT = RGBColor(0x1F, 0x4E, 0x79)
 ACCENT_HEX = "1F4E79"
 MUTED = RGBColor(0x59, 0x59, 0x59)
@@ -91,7 +93,7 @@ def write_runs(paragraph, content: Runs) -> None:
 
 def _preserve(run) -> None:
     # A value rendered into this run may begin or end with spaces: Word must keep them.
-    for text in run._r.findall(qn("w:t")):
+    for text in element_of(run).findall(qn("w:t")):
         text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
 
 
@@ -177,7 +179,7 @@ def band(document, lines: Sequence[Runs]) -> None:
 
 def shade(cell, fill: str) -> None:
     """Fill a table cell with a colour (hex RRGGBB)."""
-    properties = cell._tc.get_or_add_tcPr()
+    properties = element_of(cell).get_or_add_tcPr()
     shading = OxmlElement("w:shd")
     shading.set(qn("w:val"), "clear")
     shading.set(qn("w:color"), "auto")
@@ -187,11 +189,11 @@ def shade(cell, fill: str) -> None:
 
 def _keep_row_together(row) -> None:
     # A row broken across a page leaves a stub at the top of the next page; move it whole instead.
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    element_of(row).get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _repeat_header(row) -> None:
-    properties = row._tr.get_or_add_trPr()
+    properties = element_of(row).get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
@@ -202,7 +204,7 @@ def _compact(table, widths: Sequence[float] | None) -> None:
         # Word reads the cell widths, LibreOffice the grid: set both, and a fixed layout so neither
         # re-flows the columns to fit their content.
         table.autofit = False
-        for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        for column, width in zip(element_of(table).tblGrid.findall(qn("w:gridCol")), widths):
             column.set(qn("w:w"), str(int(Cm(width).twips)))
     for row in table.rows:
         for index, cell in enumerate(row.cells):
@@ -236,7 +238,7 @@ def field(paragraph, instruction: str, cached: str = "") -> None:
             run.append(text)
         runs.append(run)
     for run in runs:
-        paragraph._p.append(run)
+        element_of(paragraph).append(run)
 
 
 def contents(document, entries: Sequence[tuple[int, str]]) -> None:
@@ -256,7 +258,7 @@ def contents(document, entries: Sequence[tuple[int, str]]) -> None:
             instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             instr.text = ' TOC \\o "1-2" \\h \\z \\u '
             instruction.append(instr)
-            paragraph._p.append(instruction)
+            element_of(paragraph).append(instruction)
             _fld(paragraph, "separate")
         run = paragraph.add_run(text)
         run.bold = level == 1
@@ -273,4 +275,4 @@ def _fld(paragraph, kind: str) -> None:
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), kind)
     run.append(char)
-    paragraph._p.append(run)
+    element_of(paragraph).append(run)
