@@ -104,7 +104,7 @@ def test_every_answer_lands_in_its_own_field_or_the_file_is_refused(key, filling
         assert outcome.problems == [message("resaved_unplaceable")]
         assert saved == []
         return
-    assert (outcome.status, outcome.problems) == ("accepted", [])
+    assert (outcome.status, outcome.problems, outcome.recovered) == ("accepted", [], True)
     [submission] = saved
     for field_id, value in original.values.items():
         got = submission.values.get(field_id)

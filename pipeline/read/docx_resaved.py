@@ -71,12 +71,12 @@ def place_by_layout(controls: list[ContentControl], spec: FormSpec) -> list[str]
                 readings, rest = fits(segment + 1, end)
                 reading = tuple(slot.tag for slot in layout.slots) + rest
         else:
-            tags: tuple[str, ...] = ()
+            tags: list[str] = []
             table, row, at = _NOWHERE, 1, position
             while True:  # this group with row - 1 rows, then try one row more
                 count, rest = fits(segment + 1, at)
                 if count and not readings:
-                    reading = tags + rest
+                    reading = (*tags, *rest)
                 readings += count
                 slots = row_slots(layout.group, row)
                 here = found[at : at + len(slots)]
@@ -85,7 +85,7 @@ def place_by_layout(controls: list[ContentControl], spec: FormSpec) -> list[str]
                 if not _one_row(here, table if row > 1 else None, before, found[at - 1].row if row > 1 else _NOWHERE):
                     break
                 table = here[0].table
-                tags += tuple(slot.tag for slot in slots)
+                tags += [slot.tag for slot in slots]
                 at, row = at + len(slots), row + 1
         memo[(segment, position)] = (min(readings, 2), reading)
         return memo[(segment, position)]
