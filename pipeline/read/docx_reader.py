@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import Problem, ReadError, message
+from ..formfile.layout import Fixed, form_layout
 from ..formfile.names import group_tag, option_tag, parse_group_tag, parse_row_title
 from ..formfile.oxml import MC_NS, iter_controls, w
 from ..spec import Field, FormSpec
@@ -60,11 +61,7 @@ class _TitleMap:
     """Control title → tag, to place answers when a word processor kept titles but dropped tags."""
 
     def __init__(self, spec: FormSpec) -> None:
-        self.top: dict[str, str] = {}
-        for item in spec.fields():
-            self.top[item.label] = item.id
-            for option in item.choices if item.type == "multi_choice" else ():
-                self.top[f"{item.label}: {option}"] = option_tag(item.id, option)
+        self.top = {slot.title: slot.tag for segment in form_layout(spec) if isinstance(segment, Fixed) for slot in segment.slots}
         self.rows = {
             item.label: (group.id, item.id)
             for group in spec.groups()
