@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Protocol
 
 DEFAULT_SETTLE = 0.5  # seconds between the two looks that must agree before a file is read
 DEFAULT_GIVE_UP = 120.0  # a zip unchanged but still not whole this long is ingested (and rejected)
+DEFAULT_WINDOW = 1.0  # qa ingest: a file changed within this many seconds is looked at again before it is taken
 STILL_WRITING = "still being written — left in the inbox for the next run"
 
 Signature = tuple[int, int, int, int]
@@ -198,14 +199,15 @@ class Settler:
 
 
 def hold_unsettled(paths: Iterable[Path], window: float, *, give_up: float = DEFAULT_GIVE_UP,
-                   clock: Clock = WALL) -> tuple[list[Path], list[Path]]:
+                   clock: Clock | None = None) -> tuple[list[Path], list[Path]]:
     """Split *paths* into those ready to ingest now and those still being written, for a run of `qa ingest`.
 
     A file changed within the last *window* seconds (by its mtime) is looked at again once that
     window has passed — one wait for all of them, never longer than *window* — and held if it
     changed in between. A zip that does not open whole is held until it has been still for
-    *give_up* seconds, as the watcher does. *clock* is wall time, to compare with mtimes.
+    *give_up* seconds, as the watcher does. *clock* is wall time (WALL unless given), to compare with mtimes.
     """
+    clock = clock or WALL
     paths = list(paths)
     if window <= 0:
         return paths, []
@@ -228,5 +230,18 @@ def hold_unsettled(paths: Iterable[Path], window: float, *, give_up: float = DEF
     return ready, held
 
 
-__all__ = ["DEFAULT_GIVE_UP", "DEFAULT_SETTLE", "MONOTONIC", "STILL_WRITING", "WALL", "Clock", "Settler", "SystemClock",
+class HoldUnsettled:
+    """A select= for ingest_inbox(): passes on the files ready now and keeps, in *held*, those still being written."""
+
+    def __init__(self, window: float = DEFAULT_WINDOW) -> None:
+        self.window = window
+        self.held: list[Path] = []
+
+    def __call__(self, paths: Iterable[Path]) -> list[Path]:
+        ready, held = hold_unsettled(paths, self.window)
+        self.held += held
+        return ready
+
+
+__all__ = ["DEFAULT_GIVE_UP", "DEFAULT_SETTLE", "DEFAULT_WINDOW", "HoldUnsettled", "MONOTONIC", "STILL_WRITING", "WALL", "Clock", "Settler", "SystemClock",
            "completeness", "file_signature", "hold_unsettled", "read_error"]

@@ -22,7 +22,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from .ingest import inbox_files, ingest_file, recover_claims
+from .ingest import CLAIM_SEPARATOR, inbox_files, ingest_file, recover_claims
 from .settle import DEFAULT_GIVE_UP, DEFAULT_SETTLE, MONOTONIC, Clock, Settler, read_error
 from .spec import Catalogue
 from .store import Store
@@ -459,7 +459,7 @@ class Watcher:
         if os.path.lexists(path):
             where = f"it is still in the inbox, unchanged, and is tried again at the next rescan, within {self.rescan_every:g} s"
         else:
-            held = sorted(self._claims() - claims_before)
+            held = sorted(name for name in self._claims() - claims_before if CLAIM_SEPARATOR in name)  # not its note
             if held:
                 claim = (self.workspace.processing / held[0]).relative_to(self.workspace.root).as_posix()
                 where = f"it is held in {printable(claim)} and is finished at the next rescan, within {self.rescan_every:g} s"
