@@ -53,9 +53,9 @@ class _QuietStopRace(logging.Filter):
 logging.getLogger("watchdog.observers.inotify").addFilter(_QuietStopRace())
 
 
-def printable(text: object) -> str:
+def printable(text: str) -> str:
     """*text* with control characters escaped, so a newline in a file name cannot split a log line."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def inbox_candidate(inbox: Path, path: Path) -> bool:
@@ -90,7 +90,7 @@ class _InboxEvents(FileSystemEventHandler):
             self._route(event)
         except Exception:
             log.exception("could not handle a %s event for %s; the next rescan will find the file",
-                          event.event_type, printable(event.src_path))
+                          event.event_type, printable(os.fsdecode(event.src_path)))
 
     def _route(self, event: FileSystemEvent) -> None:
         if event.event_type == "moved":
@@ -147,7 +147,7 @@ class _Observing:
                 self.polling = True
                 return self.start()
             log.error("cannot watch %s (%s); retrying every %g s and rescanning meanwhile",
-                      printable(self.inbox), err, RETRY_OBSERVER_EVERY)
+                      printable(str(self.inbox)), err, RETRY_OBSERVER_EVERY)
             self._next_attempt = self.clock.now() + RETRY_OBSERVER_EVERY
             return False
         self.observer = observer
@@ -165,7 +165,7 @@ class _Observing:
         if observer is not None and observer.is_alive() and all(e.is_alive() for e in list(observer.emitters)):
             return False
         if observer is not None:
-            log.error("the folder observer for %s stopped; restarting it", printable(self.inbox))
+            log.error("the folder observer for %s stopped; restarting it", printable(str(self.inbox)))
             self.discard()
         elif self.clock.now() < self._next_attempt:
             return False
@@ -278,7 +278,7 @@ class Watcher:
         self.workspace.ensure()
         self._stopping.clear()
         self._observing.start()
-        log.info("watching %s (%s); rescanning every %g s", printable(self.workspace.inbox), self._observing.mode(),
+        log.info("watching %s (%s); rescanning every %g s", printable(str(self.workspace.inbox)), self._observing.mode(),
                  self.rescan_every)
         self._start_worker()
 
@@ -297,7 +297,7 @@ class Watcher:
                 log.warning("stopped before the file in hand was finished; it will be recovered on the next start")
         self._observing.discard()
         if worker is not None:
-            log.info("stopped watching %s", printable(self.workspace.inbox))
+            log.info("stopped watching %s", printable(str(self.workspace.inbox)))
 
     def run_forever(self) -> None:
         """Run until SIGINT or SIGTERM (or stop() from another thread), then stop cleanly."""
@@ -349,7 +349,7 @@ class Watcher:
             try:
                 store = Store(self.workspace.store_path)
             except Exception:
-                log.exception("cannot open the store at %s; retrying in %g s", printable(self.workspace.store_path),
+                log.exception("cannot open the store at %s; retrying in %g s", printable(str(self.workspace.store_path)),
                               RETRY_OBSERVER_EVERY)
                 self._stopping.wait(RETRY_OBSERVER_EVERY)
                 continue
@@ -486,7 +486,7 @@ class Watcher:
         try:
             return printable(path.relative_to(self.workspace.inbox).as_posix())
         except ValueError:
-            return printable(path)
+            return printable(str(path))
 
 
 def watch(workspace: Workspace, catalogue: Catalogue, *, polling: bool = False, interval: float = DEFAULT_POLL_INTERVAL) -> None:
