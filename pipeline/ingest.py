@@ -15,6 +15,7 @@ import shutil
 import socket
 import stat
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,7 +139,8 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def ingest_inbox(workspace: Workspace, catalogue: Catalogue, store: Store, select=None) -> list[Outcome]:
+def ingest_inbox(workspace: Workspace, catalogue: Catalogue, store: Store,
+                 select: Callable[[list[Path]], list[Path]] | None = None) -> list[Outcome]:
     """Recover interrupted claims, then ingest every file in the inbox once.
 
     *select*, if given, picks from the inbox's files those to ingest now (`qa ingest` leaves files
