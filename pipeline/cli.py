@@ -12,6 +12,7 @@ import click
 from . import __version__
 from .errors import PipelineError
 from .quarter import Quarter
+from .settle import DEFAULT_WINDOW, STILL_WRITING, HoldUnsettled
 from .spec import Catalogue
 from .store import Store
 from .workspace import Workspace
@@ -235,24 +236,29 @@ def validate(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@click.option("--settle", type=click.FloatRange(min=0), default=DEFAULT_WINDOW, show_default=True, metavar="SECONDS",
+              help="Leave for the next run any file changed in the last SECONDS, or a .docx/.xlsx that does not "
+                   "open whole yet, as qa watch does: it is probably still being copied. 0 takes every file as it is.")
 @click.pass_obj
-def ingest(obj: Context, as_json: bool) -> None:
+def ingest(obj: Context, as_json: bool, settle: float) -> None:
     """Ingest every file in inbox/ (and its subfolders) once; rejected files get a note.
 
     \b
     Example:
         qa ingest --json
     """
-    from .ingest import ingest_inbox
+    from .ingest import Outcome, ingest_inbox
 
     workspace = obj.workspace.ensure()
     configure_logging(workspace)
+    unsettled = HoldUnsettled(settle)
     try:
         catalogue = obj.catalogue
         with obj.store() as store:
-            outcomes = ingest_inbox(workspace, catalogue, store)
+            outcomes = ingest_inbox(workspace, catalogue, store, select=unsettled)
     except PipelineError as err:
         raise _fail(err) from err
+    outcomes += [Outcome(path.relative_to(workspace.inbox).as_posix(), "left", None, [STILL_WRITING]) for path in unsettled.held]
     for outcome in outcomes:
         if as_json:
             click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
@@ -261,7 +267,8 @@ def ingest(obj: Context, as_json: bool) -> None:
             for problem in outcome.problems:
                 click.echo(f"          · {problem}")
     if not as_json:
-        counts = {s: sum(o.status == s for o in outcomes) for s in ("accepted", "replaced", "duplicate", "rejected")}
+        statuses = ("accepted", "replaced", "duplicate", "rejected") + (("left",) if unsettled.held else ())
+        counts = {s: sum(o.status == s for o in outcomes) for s in statuses}
         click.echo(", ".join(f"{n} {s}" for s, n in counts.items()) + f" ({len(outcomes)} file(s))")
 
 

@@ -15,6 +15,7 @@ import shutil
 import socket
 import stat
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,10 +142,16 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def ingest_inbox(workspace: Workspace, catalogue: Catalogue, store: Store) -> list[Outcome]:
-    """Recover interrupted claims, then ingest every file in the inbox once."""
+def ingest_inbox(workspace: Workspace, catalogue: Catalogue, store: Store,
+                 select: Callable[[list[Path]], list[Path]] | None = None) -> list[Outcome]:
+    """Recover interrupted claims, then ingest every file in the inbox once.
+
+    *select*, if given, picks from the inbox's files those to ingest now (`qa ingest` leaves files
+    still being written for its next run this way).
+    """
     outcomes = recover_claims(workspace, catalogue, store)
-    for path in inbox_files(workspace):
+    files = inbox_files(workspace)
+    for path in select(files) if select is not None else files:
         outcome = ingest_file(workspace, path, catalogue, store)
         if outcome is not None:
             outcomes.append(outcome)

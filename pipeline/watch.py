@@ -2,25 +2,19 @@
 
 An observer thread (watchdog: inotify and friends, or polling for network shares) only notes which
 paths changed. One worker thread owns everything else: it waits until a file has stopped changing
-and opens as a whole zip, hands it to ingest_file() (which claims it by an atomic rename, so two
-watchers never take the same file), rescans the inbox now and then for anything the observer
-missed, recovers claims left by a process that died, and restarts the observer if it stops.
+and opens as a whole zip (settle.py), hands it to ingest_file() (which claims it by an atomic
+rename, so two watchers never take the same file), rescans the inbox now and then for anything the
+observer missed, recovers claims left by a process that died, and restarts the observer if it stops.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import logging
 import os
 import queue
 import signal
-import stat
 import threading
-import time
-import zipfile
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -28,7 +22,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from .ingest import inbox_files, ingest_file, recover_claims
+from .ingest import CLAIM_SEPARATOR, inbox_files, ingest_file, recover_claims
+from .settle import DEFAULT_GIVE_UP, DEFAULT_SETTLE, MONOTONIC, Clock, Settler, read_error
 from .spec import Catalogue
 from .store import Store
 from .workspace import Workspace, is_ignored
@@ -36,9 +31,7 @@ from .workspace import Workspace, is_ignored
 log = logging.getLogger("pipeline.watch")
 
 DEFAULT_POLL_INTERVAL = 2.0  # seconds between polls with --polling
-DEFAULT_SETTLE = 0.5  # seconds between the two looks that must agree before a file is read
 DEFAULT_RESCAN = 30.0  # seconds between reconciliation scans of the whole inbox
-DEFAULT_GIVE_UP = 120.0  # a zip unchanged but still incomplete this long is ingested (and rejected)
 SUPERVISE_EVERY = 1.0  # seconds between checks that the observer is alive
 RETRY_OBSERVER_EVERY = 5.0  # seconds between attempts to start an observer that failed to start
 BATCH_SECONDS = 0.5  # longest the worker ingests before it looks at the observer and the clock again
@@ -47,8 +40,6 @@ BATCH_SECONDS = 0.5  # longest the worker ingests before it looks at the observe
 # one (after a restart the pid may be reused), so within one process a recovery must never run
 # while another Watcher has a file in hand. One lock per process makes that so.
 _INGEST_LOCK = threading.Lock()
-
-_Signature = tuple[int, int, int, int]
 
 
 class _QuietStopRace(logging.Filter):
@@ -62,41 +53,9 @@ class _QuietStopRace(logging.Filter):
 logging.getLogger("watchdog.observers.inotify").addFilter(_QuietStopRace())
 
 
-def file_signature(path: Path) -> _Signature | None:
-    """What must stay the same while a file settles (kind, size, mtime, inode); None if not a file."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    if stat.S_ISLNK(info.st_mode):
-        return (1, 0, info.st_mtime_ns, info.st_ino)
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return (0, info.st_size, info.st_mtime_ns, info.st_ino)
-
-
-def looks_complete(path: Path) -> bool:
-    """Whether a file that has stopped changing can be read now: a whole zip, or plainly not a zip.
-
-    A zip writes its central directory last, so a half-copied .docx or .xlsx does not open, even when
-    the copy has paused or the copier set the full size up front. Anything that is not a zip (a
-    legacy .doc, a text file) is complete once it stops changing; ingest explains why it is rejected.
-    """
-    if path.is_symlink():
-        return True  # ingest rejects links without following them
-    try:
-        with open(path, "rb") as stream:
-            head = stream.read(4)
-            if len(head) < 4:
-                return False  # empty or only just created: nothing to judge yet
-            if not head.startswith(b"PK"):
-                return True
-            stream.seek(0)
-            with zipfile.ZipFile(stream) as archive:
-                archive.infolist()
-    except Exception:  # any failure to open means "not whole yet"; give_up bounds the wait
-        return False
-    return True
+def printable(text: str) -> str:
+    """*text* with control characters escaped, so a newline in a file name cannot split a log line."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def inbox_candidate(inbox: Path, path: Path) -> bool:
@@ -131,7 +90,7 @@ class _InboxEvents(FileSystemEventHandler):
             self._route(event)
         except Exception:
             log.exception("could not handle a %s event for %s; the next rescan will find the file",
-                          event.event_type, event.src_path)
+                          event.event_type, printable(os.fsdecode(event.src_path)))
 
     def _route(self, event: FileSystemEvent) -> None:
         if event.event_type == "moved":
@@ -155,21 +114,121 @@ def _wanted(inbox: Path, path: Path) -> bool:
     return inbox_candidate(inbox, path)
 
 
-@dataclass
-class _Candidate:
-    """A file seen in the inbox and not yet ingested: how it looked last, and when to look again."""
+class _Observing:
+    """Keeps a watchdog observer running on the inbox: starts it, falls back to polling when native
+    events are unavailable, and restarts it when its thread dies or its folder is replaced."""
 
-    signature: _Signature
-    changed_at: float
-    due: float
-    seq: int
+    def __init__(self, inbox: Path, handler: FileSystemEventHandler, polling: bool, interval: float, clock: Clock) -> None:
+        self.inbox = inbox
+        self.handler = handler
+        self.polling = polling
+        self.interval = interval
+        self.clock = clock
+        self.observer: BaseObserver | None = None
+        self.restarts = 0
+        self._next_attempt = 0.0
+
+    def mode(self) -> str:
+        """How the inbox is watched, in words for the log."""
+        return f"polling every {self.interval:g} s" if self.polling else "native file events"
+
+    def start(self) -> bool:
+        """Start an observer; False (and a retry scheduled) if none can be started now."""
+        observer = PollingObserver(timeout=self.interval) if self.polling else Observer()
+        try:
+            observer.schedule(self.handler, str(self.inbox), recursive=True)
+            observer.start()
+        except Exception as err:
+            _stop_quietly(observer)
+            self.observer = None
+            if isinstance(err, OSError) and not self.polling and self.inbox.is_dir():
+                # e.g. the inotify watch limit: polling still works, and is what a share needs anyway.
+                log.warning("native file events are unavailable (%s); polling every %g s instead", err, self.interval)
+                self.polling = True
+                return self.start()
+            log.error("cannot watch %s (%s); retrying every %g s and rescanning meanwhile",
+                      printable(str(self.inbox)), err, RETRY_OBSERVER_EVERY)
+            self._next_attempt = self.clock.now() + RETRY_OBSERVER_EVERY
+            return False
+        self.observer = observer
+        return True
+
+    def discard(self) -> None:
+        """Stop the observer, if any."""
+        observer, self.observer = self.observer, None
+        if observer is not None:
+            _stop_quietly(observer)
+
+    def restart_if_dead(self) -> bool:
+        """Restart an observer whose thread died (or whose folder vanished); True if it was restarted."""
+        observer = self.observer
+        if observer is not None and observer.is_alive() and all(e.is_alive() for e in list(observer.emitters)):
+            return False
+        if observer is not None:
+            log.error("the folder observer for %s stopped; restarting it", printable(str(self.inbox)))
+            self.discard()
+        elif self.clock.now() < self._next_attempt:
+            return False
+        if not self.start():
+            return False
+        self.restarts += 1
+        log.warning("folder observer restarted (%s), restart %d", self.mode(), self.restarts)
+        return True
+
+
+def _stop_quietly(observer: BaseObserver) -> None:
+    """Stop an observer that may be half-started or already dead, without raising."""
+    try:
+        observer.stop()
+    except Exception:
+        log.debug("stopping an observer failed", exc_info=True)
+    if observer.is_alive():
+        observer.join(timeout=5)
+
+
+class _Idle:
+    """Whether the worker has caught up: rescans asked for and served, and files still in play."""
+
+    def __init__(self) -> None:
+        self._state = threading.Condition()
+        self._asked = 0
+        self._served = 0
+        self._busy = True
+
+    def ask(self) -> int:
+        """Ask for a rescan; returns the ticket that wait() takes."""
+        with self._state:
+            self._asked += 1
+            return self._asked
+
+    def asked(self) -> int | None:
+        """The newest rescan asked for and not yet served, if any."""
+        with self._state:
+            return self._asked if self._served < self._asked else None
+
+    def served(self, ticket: int) -> None:
+        """A rescan that began after *ticket* was asked for has finished."""
+        with self._state:
+            self._served = max(self._served, ticket)
+
+    def report(self, busy: bool) -> None:
+        """Whether files are still settling or waiting in the event queue."""
+        with self._state:
+            self._busy = busy
+            self._state.notify_all()
+
+    def wait(self, ticket: int, timeout: float) -> bool:
+        """Until rescan *ticket* has been served and nothing is in play; False if *timeout* passed first."""
+        with self._state:
+            return self._state.wait_for(lambda: self._served >= ticket and not self._busy, timeout)
 
 
 class Watcher:
     """Watches a workspace's inbox and ingests every completed file in it exactly once.
 
     start() and stop() run it in background threads (as tests do); run_forever() runs it until
-    SIGINT or SIGTERM, as `qa watch` does. The store is opened in the worker thread.
+    SIGINT or SIGTERM, as `qa watch` does. The store is opened in the worker thread. *clock* times
+    the settling and the rescans (tests may pass their own).
     """
 
     def __init__(
@@ -182,40 +241,35 @@ class Watcher:
         settle: float = DEFAULT_SETTLE,
         rescan: float = DEFAULT_RESCAN,
         give_up: float = DEFAULT_GIVE_UP,
+        clock: Clock = MONOTONIC,
     ) -> None:
         self.workspace = workspace
         self.catalogue = catalogue
-        self.polling = polling
-        self.interval = interval
-        self.settle = settle
         self.rescan_every = rescan
-        self.give_up = give_up
         self.counts: Counter[str] = Counter()  # outcomes by status, for callers and benchmarks
-        self.observer_restarts = 0
+        self._clock = clock
+        self._settler = Settler(settle, give_up, clock)
         self._events: queue.SimpleQueue = queue.SimpleQueue()
-        self._handler = _InboxEvents(workspace.inbox, self._events)
-        self._observer: BaseObserver | None = None
-        self._fell_back = False
+        self._observing = _Observing(workspace.inbox, _InboxEvents(workspace.inbox, self._events), polling, interval, clock)
         self._worker: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._pending: dict[Path, _Candidate] = {}
-        self._due: list[tuple[float, int, Path]] = []
-        self._seq = itertools.count()
-        self._failures: Counter[Path] = Counter()
-        self._state = threading.Condition()
-        self._scan_requests = 0
-        self._scans_served = 0
-        self._busy = True
+        self._idle = _Idle()
+        self._failures: Counter[Path] = Counter()  # tries of files whose ingest raised, to log the trace once
+        self._unreadable: set[Path] = set()  # files said to be unreadable, to say it once
         self._next_rescan = 0.0
         self._next_supervise = 0.0
-        self._next_observer_attempt = 0.0
 
     # --- running and stopping -------------------------------------------------------------------
 
     @property
     def observer(self) -> BaseObserver | None:
         """The watchdog observer now in use (None while it cannot be started)."""
-        return self._observer
+        return self._observing.observer
+
+    @property
+    def observer_restarts(self) -> int:
+        """How many times the observer has been restarted after it stopped."""
+        return self._observing.restarts
 
     def start(self) -> None:
         """Start the observer and the worker; files already in the inbox are ingested first."""
@@ -223,8 +277,12 @@ class Watcher:
             raise RuntimeError("this watcher is already running")
         self.workspace.ensure()
         self._stopping.clear()
-        self._start_observer()
-        log.info("watching %s (%s); rescanning every %g s", self.workspace.inbox, self._mode(), self.rescan_every)
+        self._observing.start()
+        log.info("watching %s (%s); rescanning every %g s", printable(str(self.workspace.inbox)), self._observing.mode(),
+                 self.rescan_every)
+        self._start_worker()
+
+    def _start_worker(self) -> None:
         self._worker = threading.Thread(target=self._work, name="qa-watch-worker", daemon=True)
         self._worker.start()
 
@@ -237,9 +295,9 @@ class Watcher:
             worker.join(timeout)
             if worker.is_alive():
                 log.warning("stopped before the file in hand was finished; it will be recovered on the next start")
-        self._discard_observer()
+        self._observing.discard()
         if worker is not None:
-            log.info("stopped watching %s", self.workspace.inbox)
+            log.info("stopped watching %s", printable(str(self.workspace.inbox)))
 
     def run_forever(self) -> None:
         """Run until SIGINT or SIGTERM (or stop() from another thread), then stop cleanly."""
@@ -251,8 +309,7 @@ class Watcher:
                 if worker is not None and not worker.is_alive():
                     # Not expected (the worker catches everything), but never watch with no one ingesting.
                     log.error("the ingest worker stopped unexpectedly; restarting it")
-                    self._worker = threading.Thread(target=self._work, name="qa-watch-worker", daemon=True)
-                    self._worker.start()
+                    self._start_worker()
         finally:
             self.stop()
             for signum, handler in previous.items():
@@ -273,68 +330,17 @@ class Watcher:
 
     def rescan(self) -> int:
         """Ask for a reconciliation scan now; returns a ticket wait_idle() understands."""
-        with self._state:
-            self._scan_requests += 1
-            ticket = self._scan_requests
+        ticket = self._idle.ask()
         self._events.put(("wake", None))
         return ticket
 
     def wait_idle(self, timeout: float) -> bool:
-        """Rescan now, then wait until every file found has been dealt with; False if *timeout* passed first."""
-        ticket = self.rescan()
-        with self._state:
-            return self._state.wait_for(lambda: self._scans_served >= ticket and not self._busy, timeout)
+        """Rescan now, then wait until every file found has reached its end state; False if *timeout* passed first.
 
-    # --- the observer -----------------------------------------------------------------------------
-
-    def _mode(self) -> str:
-        if self.polling or self._fell_back:
-            return f"polling every {self.interval:g} s"
-        return "native file events"
-
-    def _start_observer(self) -> bool:
-        polling = self.polling or self._fell_back
-        observer = PollingObserver(timeout=self.interval) if polling else Observer()
-        try:
-            observer.schedule(self._handler, str(self.workspace.inbox), recursive=True)
-            observer.start()
-        except Exception as err:
-            _stop_quietly(observer)
-            self._observer = None
-            if isinstance(err, OSError) and not polling and self.workspace.inbox.is_dir():
-                # e.g. the inotify watch limit: polling still works, and is what a share needs anyway.
-                log.warning("native file events are unavailable (%s); polling every %g s instead", err, self.interval)
-                self._fell_back = True
-                return self._start_observer()
-            log.error("cannot watch %s (%s); retrying every %g s and rescanning meanwhile",
-                      self.workspace.inbox, err, RETRY_OBSERVER_EVERY)
-            self._next_observer_attempt = time.monotonic() + RETRY_OBSERVER_EVERY
-            return False
-        self._observer = observer
-        return True
-
-    def _discard_observer(self) -> None:
-        observer, self._observer = self._observer, None
-        if observer is not None:
-            _stop_quietly(observer)
-
-    def _observer_alive(self) -> bool:
-        observer = self._observer
-        return observer is not None and observer.is_alive() and all(e.is_alive() for e in list(observer.emitters))
-
-    def _supervise(self) -> None:
-        """Restart an observer whose thread died (or whose folder vanished), and rescan for what it missed."""
-        if self._observer_alive() or self._stopping.is_set():
-            return
-        if self._observer is not None:
-            log.error("the folder observer for %s stopped; restarting it", self.workspace.inbox)
-            self._discard_observer()
-        elif time.monotonic() < self._next_observer_attempt:
-            return
-        if self._start_observer():
-            self.observer_restarts += 1
-            log.warning("folder observer restarted (%s), restart %d", self._mode(), self.observer_restarts)
-            self._next_rescan = 0.0  # events were lost while it was down
+        A file's end state: ingested (moved to archive/ or rejected/, its note written), gone, or left
+        in the inbox with a reason logged (unreadable, or an ingest that failed and waits for a retry).
+        """
+        return self._idle.wait(self.rescan(), timeout)
 
     # --- the worker -------------------------------------------------------------------------------
 
@@ -343,7 +349,8 @@ class Watcher:
             try:
                 store = Store(self.workspace.store_path)
             except Exception:
-                log.exception("cannot open the store at %s; retrying in %g s", self.workspace.store_path, RETRY_OBSERVER_EVERY)
+                log.exception("cannot open the store at %s; retrying in %g s", printable(str(self.workspace.store_path)),
+                              RETRY_OBSERVER_EVERY)
                 self._stopping.wait(RETRY_OBSERVER_EVERY)
                 continue
             try:
@@ -353,28 +360,27 @@ class Watcher:
                         self._step(store)
                     except Exception:
                         log.exception("the watcher hit an unexpected error; carrying on")
-                        self._stopping.wait(self.settle)
+                        self._stopping.wait(self._settler.settle)
             finally:
                 store.close()
 
     def _step(self, store: Store) -> None:
-        now = time.monotonic()
+        now = self._clock.now()
         if now >= self._next_supervise:
             self._next_supervise = now + SUPERVISE_EVERY
-            self._supervise()
-        with self._state:
-            scan_asked = self._scans_served < self._scan_requests
-        if scan_asked or now >= self._next_rescan:
-            self._reconcile(store)
+            if not self._stopping.is_set() and self._observing.restart_if_dead():
+                self._next_rescan = 0.0  # events were lost while it was down
+        ticket = self._idle.asked()
+        if ticket is not None or now >= self._next_rescan:
+            self._reconcile(store, ticket)
         self._process_due(store)
-        with self._state:
-            self._busy = bool(self._pending) or not self._events.empty()
-            self._state.notify_all()
+        self._idle.report(busy=bool(self._settler) or not self._events.empty())
         self._take_events(self._wait_time())
 
     def _wait_time(self) -> float:
-        now = time.monotonic()
-        wake = min(self._next_supervise, self._next_rescan, self._due[0][0] if self._due else now + SUPERVISE_EVERY)
+        now = self._clock.now()
+        due = self._settler.next_due()
+        wake = min(self._next_supervise, self._next_rescan, now + SUPERVISE_EVERY if due is None else due)
         return min(max(wake - now, 0.0), SUPERVISE_EVERY)
 
     def _take_events(self, timeout: float) -> None:
@@ -384,7 +390,7 @@ class Watcher:
             return
         while True:
             if kind == "file":
-                self._add(path)
+                self._settler.add(path)
             elif kind == "folder":
                 self._next_rescan = 0.0  # rescan now: the folder's files may predate its watch
             try:
@@ -392,81 +398,53 @@ class Watcher:
             except queue.Empty:
                 return
 
-    def _add(self, path: Path) -> None:
-        if path in self._pending:
-            return  # already settling: the next look compares signatures anyway
-        signature = file_signature(path)
-        if signature is None:
-            return
-        now = time.monotonic()
-        candidate = _Candidate(signature, now, now + self.settle, next(self._seq))
-        self._pending[path] = candidate
-        heapq.heappush(self._due, (candidate.due, candidate.seq, path))
-
-    def _reconcile(self, store: Store) -> None:
+    def _reconcile(self, store: Store, ticket: int | None) -> None:
         """Recover dead claims, then look at every file in the inbox (the observer may have missed some)."""
-        with self._state:
-            ticket = self._scan_requests
-        self._next_rescan = time.monotonic() + self.rescan_every
+        self._next_rescan = self._clock.now() + self.rescan_every
         try:
             with _INGEST_LOCK:
                 self._count(recover_claims(self.workspace, self.catalogue, store))
         except Exception:
             log.exception("recovering interrupted claims failed; trying again at the next rescan")
-        for path in inbox_files(self.workspace):
-            self._add(path)
-        with self._state:
-            self._scans_served = max(self._scans_served, ticket)
+        found = inbox_files(self.workspace)
+        for path in found:
+            self._settler.add(path)
+        self._unreadable.intersection_update(found)  # one gone and back is reported again
+        if ticket is not None:
+            self._idle.served(ticket)
 
     def _process_due(self, store: Store) -> None:
-        started = time.monotonic()
-        while self._due and not self._stopping.is_set():
-            now = time.monotonic()
-            due, seq, path = self._due[0]
-            if due > now or now - started > BATCH_SECONDS:
+        started = self._clock.now()
+        while not self._stopping.is_set() and self._clock.now() - started <= BATCH_SECONDS:
+            decided = self._settler.pop_ready()
+            if decided is None:
                 return
-            heapq.heappop(self._due)
-            candidate = self._pending.get(path)
-            if candidate is None or candidate.seq != seq:
+            path, verdict = decided
+            if verdict == "unreadable":
+                self._left_unreadable(path)
                 continue
-            verdict = self._look(path, candidate, now)
-            if verdict == "wait":
-                candidate.seq = next(self._seq)
-                candidate.due = now + self.settle
-                heapq.heappush(self._due, (candidate.due, candidate.seq, path))
-                continue
-            del self._pending[path]
-            if verdict == "ready":
+            self._unreadable.discard(path)
+            if verdict == "stalled":
+                log.info("%s has not changed for %g s but is still not a whole file; ingesting it as it is",
+                         self._display(path), self._settler.give_up)
+            if verdict != "gone":
                 self._ingest(store, path)
             self._take_events(0)  # note new arrivals between files, so a long burst does not hide them
 
-    def _look(self, path: Path, candidate: _Candidate, now: float) -> str:
-        """'gone', 'wait' (still changing, or a zip not yet whole) or 'ready'."""
-        signature = file_signature(path)
-        if signature is None:
-            return "gone"
-        if signature != candidate.signature:
-            candidate.signature, candidate.changed_at = signature, now
-            return "wait"
-        if looks_complete(path):
-            return "ready"
-        if now - candidate.changed_at >= self.give_up:
-            log.info("%s has not changed for %g s but is still not a whole file; ingesting it as it is",
-                     self._display(path), self.give_up)
-            return "ready"
-        return "wait"
+    def _left_unreadable(self, path: Path) -> None:
+        if path not in self._unreadable:
+            self._unreadable.add(path)
+            log.error("%s cannot be read (%s); it is left in the inbox, unchanged. Give the account that runs "
+                      "qa watch permission to read it: it is taken at the next rescan, within %g s",
+                      self._display(path), read_error(path) or "it could not be opened", self.rescan_every)
 
     def _ingest(self, store: Store, path: Path) -> None:
+        before = self._claims()
         try:
             with _INGEST_LOCK:
                 outcome = ingest_file(self.workspace, path, self.catalogue, store)
         except Exception as err:
-            self._failures[path] += 1
-            if self._failures[path] == 1:
-                log.exception("%s could not be ingested; it is left where it is and retried at the next rescan",
-                              self._display(path))
-            else:
-                log.error("%s could not be ingested again (%d tries): %s", self._display(path), self._failures[path], err)
+            self._failed(path, err, before)
             return
         self._failures.pop(path, None)
         if outcome is None:
@@ -474,25 +452,41 @@ class Watcher:
         else:
             self._count([outcome])
 
+    def _failed(self, path: Path, err: Exception, claims_before: set[str]) -> None:
+        """Log an ingest that raised, saying where the file is now: still in the inbox, or held in a claim."""
+        self._failures[path] += 1
+        tries = self._failures[path]
+        if os.path.lexists(path):
+            where = f"it is still in the inbox, unchanged, and is tried again at the next rescan, within {self.rescan_every:g} s"
+        else:
+            held = sorted(name for name in self._claims() - claims_before if CLAIM_SEPARATOR in name)  # not its note
+            if held:
+                claim = (self.workspace.processing / held[0]).relative_to(self.workspace.root).as_posix()
+                where = f"it is held in {printable(claim)} and is finished at the next rescan, within {self.rescan_every:g} s"
+            else:
+                where = "it is no longer in the inbox or in .processing: look for it in archive/ and rejected/"
+        reason = printable(f"{type(err).__name__}: {err}")
+        if tries == 1:
+            log.error("%s could not be ingested (%s); %s", self._display(path), reason, where, exc_info=err)
+        else:
+            log.error("%s could not be ingested again (%d tries: %s); %s", self._display(path), tries, reason, where)
+
+    def _claims(self) -> set[str]:
+        """Names in the processing folder, to tell which claim an ingest that raised left behind."""
+        try:
+            return set(os.listdir(self.workspace.processing))
+        except OSError:
+            return set()
+
     def _count(self, outcomes: list) -> None:
         for outcome in outcomes:
             self.counts[outcome.status] += 1
 
     def _display(self, path: Path) -> str:
         try:
-            return path.relative_to(self.workspace.inbox).as_posix()
+            return printable(path.relative_to(self.workspace.inbox).as_posix())
         except ValueError:
-            return str(path)
-
-
-def _stop_quietly(observer: BaseObserver) -> None:
-    """Stop an observer that may be half-started or already dead, without raising."""
-    try:
-        observer.stop()
-    except Exception:
-        log.debug("stopping an observer failed", exc_info=True)
-    if observer.is_alive():
-        observer.join(timeout=5)
+            return printable(str(path))
 
 
 def watch(workspace: Workspace, catalogue: Catalogue, *, polling: bool = False, interval: float = DEFAULT_POLL_INTERVAL) -> None:
@@ -500,4 +494,4 @@ def watch(workspace: Workspace, catalogue: Catalogue, *, polling: bool = False, 
     Watcher(workspace, catalogue, polling=polling, interval=interval).run_forever()
 
 
-__all__ = ["Watcher", "file_signature", "inbox_candidate", "looks_complete", "watch"]
+__all__ = ["DEFAULT_GIVE_UP", "DEFAULT_POLL_INTERVAL", "DEFAULT_SETTLE", "Watcher", "inbox_candidate", "printable", "watch"]
