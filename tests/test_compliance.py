@@ -315,3 +315,48 @@ def test_init_then_status_works_on_the_example_workspace(workspace):
     assert (observation["minimum"], observation["received"], observation["rag"]) == (18, 0, "Red")
     dip = next(a for a in data["activities"] if a["key"] == "dip_sample")
     assert dip["minimum"] == 90  # 4 heads of service and 5 team managers, 10 children each
+
+
+# --- rejections: the quarter they count in, and resolution by a corrected resubmission ---------------
+
+
+@pytest.mark.parametrize(("quarter_read", "file", "at", "counted_in"), [
+    ("2022-23-Q2", "inbox-2022-23-Q3/ccr.docx", "2023-01-05T10:00:00", "2022-23-Q2"),  # read from the file: that quarter
+    (None, "2022-23-Q3/Old notes.doc", "2023-01-05T10:00:00", "2022-23-Q3"),  # written in its folder or name
+    (None, "Old notes.doc", "2023-01-05T10:00:00", "2022-23-Q4"),  # else the quarter it arrived in
+])
+def test_a_rejection_counts_in_one_quarter(quarter_read, file, at, counted_in):
+    from pipeline.compliance import rejection_quarter
+    from pipeline.store import LogEntry
+
+    assert rejection_quarter(LogEntry(at, file, "rejected", None, quarter_read, [], None)) == counted_in
+
+
+def test_a_corrected_resubmission_without_an_issue_id_resolves_its_rejection(workspace, catalogue):
+    from filling import fill
+
+    from pipeline.ingest import note_path
+
+    write_roster(workspace.roster_path, ROSTER)
+    spec = catalogue.get("hos_summary")
+    values = {"quarter": "2022-23-Q3", "completed_by": "Hana Head", "service": "Children in need", "completed_on": dt.date(2022, 11, 1),
+              "activity_undertaken": "Panels.", "working_well": "Visits.", "worried_about": "Drift.", "needs_to_happen": "Training.",
+              "edi_evaluation": "Considered.", "learning": "None."}
+    (workspace.inbox / "Hana summary.docx").write_bytes(fill(spec, {**values, "working_well": None}))
+    (workspace.inbox / "Hana other service.docx").write_bytes(fill(spec, {**values, "service": "Fostering", "working_well": None}))
+    assert run(workspace, "ingest").exit_code == 0
+    (workspace.inbox / "Hana summary fixed.docx").write_bytes(fill(spec, values))
+    assert run(workspace, "ingest").exit_code == 0
+    data = json.loads(run(workspace, "status", "--quarter", "2022-23-Q3", "--json", "--files").output)
+    assert data["rejected"] == {"total": 2, "resolved": 1, "outstanding": 1}
+    by_file = {data["files"][r["ref"]]: r for r in data["rejections"]}
+    fixed = by_file["Hana summary.docx"]["resolved_by"]
+    assert data["files"][fixed] == "Hana summary fixed.docx"
+    assert by_file["Hana other service.docx"]["resolved_by"] is None  # another service: not the same return
+    note = note_path(workspace.rejected / "Hana summary.docx").read_text(encoding="utf-8")
+    assert note.endswith(f"was accepted as submission {fixed}. Nothing more is needed for this file.\n")
+    assert "Resolved" not in note_path(workspace.rejected / "Hana other service.docx").read_text(encoding="utf-8")
+    hos = next(line for line in data["activities"] if line["key"] == "hos_summary")
+    assert (hos["received"], hos["rejected"]) == (1, 1)  # the resolved rejection is not counted as outstanding
+    text = run(workspace, "status", "--quarter", "2022-23-Q3", "--files").output
+    assert f"  {fixed}  Hana summary fixed.docx" in text.splitlines()

@@ -43,7 +43,7 @@ GRADE_HEADERS = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
 GRADE_CELLS = ["{{ d.grades[0].count }}", "{{ d.grades[1].count }}", "{{ d.grades[2].count }}", "{{ d.grades[3].count }}"]
 
 
-GRADE_WIDTHS = (4.3, 2.4, 1.6, 2.5, 2.1, 1.5, 2.6)
+GRADE_WIDTHS = (3.6, 2.6, 1.6, 2.9, 2.6, 1.6, 2.1)  # 'Outstanding', 'improvement', 'Inadequate' each on one line
 
 
 def _grade_table(document, first: str, loop: str) -> None:

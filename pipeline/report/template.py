@@ -165,7 +165,7 @@ def _activity(document) -> None:
             [("{{ line.rag }}", "b")],
         ],
         "line in activity.lines",
-        widths=(7.6, 1.9, 1.9, 1.9, 2.2, 1.5),
+        widths=(5.6, 2.2, 2.3, 2.3, 2.7, 1.9),  # wide enough that no heading or 'Amber' breaks mid-word
         fills={5: "line.colour"},
     )
     tag(document, "{%p for gap in activity.ccr_gaps %}")
@@ -191,7 +191,7 @@ def _activity(document) -> None:
             [("{{ p.rag }}", "b")],
         ],
         "p in activity.people",
-        widths=(3.2, 2.4, 2.8, 3.8, 1.5, 1.9, 1.4),
+        widths=(3.0, 2.3, 2.6, 3.6, 1.6, 2.0, 1.9),
         fills={6: "p.colour"},
     )
     tag(document, "{%p endif %}")
