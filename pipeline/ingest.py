@@ -309,9 +309,9 @@ def _process(workspace: Workspace, claimed: Path, token: str, display: str, cata
                         duplicate_destination=str(duplicates / fit_name(name)))
     if status == "duplicate":  # another watcher stored a byte-identical copy a moment ago
         destination = duplicates / fit_name(name)
-    destination = _move(claimed, destination.parent, destination.name)
     if status != "duplicate":  # hook (figures): rejections this file corrects are resolved, and their notes say so
         resolve_rejections(workspace, catalogue, store, token)
+    destination = _move(claimed, destination.parent, destination.name)
     return _logged(Outcome(display, status, form, [], str(destination)))
 
 
