@@ -10,6 +10,7 @@ the rejected file stays as it was, and the note is only appended to.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from pathlib import Path
 
@@ -22,21 +23,29 @@ from .workspace import Workspace
 log = logging.getLogger("pipeline.resolution")
 
 
-def corrects(accepted: StoredSubmission, rejected: Submission) -> bool:
-    """Whether *accepted* is a corrected resubmission of the *rejected* file's form.
+def match_key(submission: Submission | StoredSubmission) -> dict[str, object]:
+    """What identifies a return: its issue id, and its form, variant, quarter, author and subject."""
+    return {
+        "issue_id": submission.issue_id or "",
+        "form": submission.form,
+        "variant": submission.variant or "",
+        "quarter": submission.quarter or "",
+        "author": fold(str(submission.author or "")),
+        "subject": [fold(str(submission.values.get(name) or "")) for name in IDENTITY_FIELDS],
+    }
+
+
+def corrects(accepted: dict[str, object], rejected: dict[str, object]) -> bool:
+    """Whether the *accepted* return is a corrected resubmission of the *rejected* one (both as match_key()).
 
     The same issue id when both carry one; otherwise the same form, variant, quarter, author and
-    subject (child ID, practitioner, supervisee, source, area or service), each given on both.
+    subject (child ID, practitioner, supervisee, source, area or service), quarter and author given.
     """
-    if rejected.issue_id and accepted.issue_id:
-        return rejected.issue_id == accepted.issue_id
-    if (rejected.form, rejected.variant or None) != (accepted.form, accepted.variant or None):
+    if rejected["issue_id"] and accepted["issue_id"]:
+        return rejected["issue_id"] == accepted["issue_id"]
+    if not rejected["quarter"] or not rejected["author"]:
         return False
-    if not rejected.quarter or rejected.quarter != accepted.quarter:
-        return False
-    if not rejected.author or fold(str(rejected.author)) != fold(str(accepted.author or "")):
-        return False
-    return all(fold(str(rejected.values.get(name) or "")) == fold(str(accepted.values.get(name) or "")) for name in IDENTITY_FIELDS)
+    return all(rejected[part] == accepted[part] for part in ("form", "variant", "quarter", "author", "subject"))
 
 
 def resolve_rejections(workspace: Workspace, catalogue: Catalogue, store: Store, claim: str) -> list[str]:
@@ -52,10 +61,10 @@ def resolve_rejections(workspace: Workspace, catalogue: Catalogue, store: Store,
         accepted = store.submission(entry.submission_id)
         if accepted is None:
             return []
-        resolved = []
+        resolved, key = [], match_key(accepted)
         for rejected in store.unresolved_rejections(entry.form, entry.id):
-            earlier = _read_again(rejected, catalogue)
-            if earlier is None or not corrects(accepted, earlier):
+            earlier = _rejected_key(store, rejected, catalogue)
+            if earlier is None or not corrects(key, earlier):
                 continue
             at = store.resolve_rejection(rejected.id, accepted.id)
             if at is None:
@@ -76,14 +85,20 @@ def resolution_line(accepted_file: str, submission_id: int, at: str) -> str:
             f"{submission_ref(submission_id)}. Nothing more is needed for this file.")
 
 
-def _read_again(rejected: LogEntry, catalogue: Catalogue) -> Submission | None:
+def _rejected_key(store: Store, rejected: LogEntry, catalogue: Catalogue) -> dict[str, object] | None:
+    # The rejected file is read again only once: its key is kept in the log for every later file to compare with.
+    if rejected.match_key is not None:
+        return json.loads(rejected.match_key) or None
     from .ingest import examine
     from .read.package import MAX_FILE_BYTES
 
     path = Path(rejected.destination or "")
     if not rejected.destination or not path.is_file() or path.is_symlink() or path.stat().st_size > MAX_FILE_BYTES:
-        return None
-    return examine(path.name, path.read_bytes(), catalogue).submission
+        return None  # moved away for now: looked for again next time
+    submission = examine(path.name, path.read_bytes(), catalogue).submission
+    key = match_key(submission) if submission is not None else {}
+    store.remember_match_key(rejected.id, json.dumps(key))
+    return key or None
 
 
 def _append_to_note(rejected: LogEntry, accepted: StoredSubmission, accepted_file: str, at: str) -> None:

@@ -100,6 +100,7 @@ class LogEntry:
     submission_id: int | None = None
     resolved_by: int | None = None
     resolved_at: str | None = None
+    match_key: str | None = None  # what a corrected resubmission must match, read once from the rejected file
 
 
 def submission_ref(submission_id: int) -> str:
@@ -260,6 +261,11 @@ class Store:
             )
         return at if cursor.rowcount else None
 
+    def remember_match_key(self, rejection_id: int, key: str) -> None:
+        """Keep what a rejected file's resubmission must match, so the file is read again only once."""
+        with self._transaction():
+            self._db.execute("UPDATE ingest_log SET match_key = ? WHERE id = ?", (key, rejection_id))
+
     def submission(self, submission_id: int) -> StoredSubmission | None:
         """One stored submission by its id."""
         row = self._db.execute("SELECT * FROM submission WHERE id = ?", (submission_id,)).fetchone()
@@ -346,14 +352,14 @@ def _stored(row: sqlite3.Row) -> StoredSubmission:
 
 def _log_entry(row: sqlite3.Row) -> LogEntry:
     return LogEntry(row["at"], row["file"], row["status"], row["form"], row["quarter"], json.loads(row["problems_json"]),
-                    row["destination"], row["id"], row["submission_id"], row["resolved_by"], row["resolved_at"])
+                    row["destination"], row["id"], row["submission_id"], row["resolved_by"], row["resolved_at"], row["match_key"])
 
 
 def _add_resolution_columns(db: sqlite3.Connection) -> None:
     # Which accepted submission resolved a rejection, and when: added in place, so stores made before
     # rejections could be resolved gain the columns too.
     present = {row["name"] for row in db.execute("PRAGMA table_info(ingest_log)")}
-    for column, kind in (("resolved_by", "INTEGER REFERENCES submission(id)"), ("resolved_at", "TEXT")):
+    for column, kind in (("resolved_by", "INTEGER REFERENCES submission(id)"), ("resolved_at", "TEXT"), ("match_key", "TEXT")):
         if column not in present:
             try:
                 db.execute(f"ALTER TABLE ingest_log ADD COLUMN {column} {kind}")
