@@ -411,7 +411,10 @@ def _status_lines(assessment, with_files: bool = False) -> list[str]:
     lines = [f"QA activity against the framework's minimums: {result.quarter} ({result.months})", ""]
     header = (f"{'Activity':<32} {'Counted over':<22} {'Minimum':>7} {'Received':>8} {'Counted':>7} {'Rejected':>8} "
               f"{'Outstanding':>11}  RAG")
-    lines += [header, "-" * len(header)]
+    lines += wrap("Received: everything returned. Counted: the part that counts towards the minimum (each person's "
+                  "returns up to what they owe); Outstanding = Minimum − Counted. Rejected: files not yet resolved by a "
+                  "corrected one.", "", "")
+    lines += ["", header, "-" * len(header)]
     for line in result.activities:
         lines.append(f"{line.activity:<32} {line.span:<22} {line.minimum:>7} {line.received:>8} {line.counted:>7} "
                      f"{line.rejected:>8} {line.outstanding:>11}  {rag(line.rag)}")
