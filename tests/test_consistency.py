@@ -144,6 +144,8 @@ def quarter(tmp_path_factory):
             values.update(auditor=auditor, theme="Practice standards")
             for index, child in enumerate(groups["children"]):
                 child.update(child_id=f"D{auditor[:2]}{index:02d}", compliant=("Yes", "Partly", "No")[index % 3], team=auditor.split()[0])
+            if auditor == "Tim Manager":  # one child entered twice: counted once everywhere
+                groups["children"].append(dict(groups["children"][0]))
             issue_id = open_package("issued.xlsx", issued).issue_id
             if auditor == "Tim Manager":
                 bad = [dict(row) for row in groups["children"]]
@@ -204,6 +206,8 @@ def test_each_activity_has_the_same_minimum_received_counted_outstanding_and_rag
         assert line["outstanding"] == max(0, line["minimum"] - line["counted"]), name  # the figures add up
         received = f"{line['received']}" + (f"\n{line['counted']} counted" if line["counted"] != line["received"] else "")
         assert rows[name][1:] == [str(line["minimum"]), received, str(line["rejected"]), str(line["outstanding"]), line["rag"]], name
+    assert figure(quarter["docx"], "Dip sampling")[0] == f"{status['Dip sampling']['received']} children"
+    assert f"reviewed {status['Dip sampling']['received']} children against practice standards" in paragraphs(quarter["docx"])
     dip = status["Dip sampling"]
     # Tara's 12 children count 10; Tim's 6 count 6; the two Heads owe 10 each and sampled none.
     assert (dip["minimum"], dip["received"], dip["counted"], dip["outstanding"]) == (40, 18, 16, 24)

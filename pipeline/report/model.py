@@ -158,6 +158,9 @@ def build_model(
         ) from None
     practice = practice_quality(ccr_spec, current.get("ccr", []), previous.get("ccr", []), previous_q.label, sourcer.clean)
     dips = dip_samples(catalogue, current.get("dip_sample", []), sourcer.clean, sourcer.text)
+    # Children sampled is the assessment's count (a child entered twice by one auditor counts once), so the
+    # summary, section 4 and the activity table say the same number.
+    dips.children = next(line.received for line in assessment.compliance.activities if line.key == "dip_sample")
     thematic = thematic_audits(catalogue, current.get("thematic_audit", []), sourcer.clean, sourcer.text)
     observed = observations(catalogue, current.get("observation", []), sourcer)
     supervision = supervision_audits(catalogue, current.get("supervision_audit", []), sourcer)
