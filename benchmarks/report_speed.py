@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pipeline.admin import write_examples  # noqa: E402
 from pipeline.quarter import Quarter  # noqa: E402
 from pipeline.report import build_report  # noqa: E402
 from pipeline.spec import GRADES, Catalogue  # noqa: E402
@@ -235,6 +236,7 @@ def main() -> None:
     print(f"Report render benchmark · {dt.datetime.now():%Y-%m-%d %H:%M} · {machine()}")
     try:
         workspace = Workspace(root / "quarter").ensure()
+        write_examples(workspace)  # the roster and targets every report is rated against
         with Store(workspace.store_path) as store:
             fill(store, year[1], args.quarter_size // 4, rng)  # a smaller previous quarter to compare with
             stored = fill(store, year[2], args.quarter_size, rng)
@@ -245,6 +247,7 @@ def main() -> None:
             f"median of {args.repeat} {statistics.median(runs):.2f} s (target ≤ 5 s)"
         )
         workspace = Workspace(root / "year").ensure()
+        write_examples(workspace)
         with Store(workspace.store_path) as store:
             total = sum(fill(store, q, args.quarter_size, rng) for q in year)
             timed(workspace, catalogue, store, year[0], 1)  # template written once, as in use

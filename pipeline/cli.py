@@ -371,39 +371,40 @@ def watch(obj: Context, polling: bool, interval: float | None) -> None:
 @cli.command()
 @click.option("--quarter", "period", required=True, callback=_parse_quarter, help="Quarter, e.g. 2022-23-Q3.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
+@click.option("--files", "with_files", is_flag=True,
+              help="Also list the file behind each reference (S-0042 a return, R-0007 a rejected file), for the QA "
+                   "admin: file names are as people typed them, so keep this output out of circulation.")
 @click.pass_obj
-def status(obj: Context, period: Quarter, as_json: bool) -> None:
+def status(obj: Context, period: Quarter, as_json: bool, with_files: bool) -> None:
     """Show QA activity against the framework's minimums, per activity and per person, RAG-rated.
 
     Reads the staff roster (admin/roster.xlsx) and the targets (admin/targets.yaml) in the workspace,
-    and lists the issued forms not yet returned.
+    and lists the issued forms not yet returned and the files rejected, resolved or outstanding.
+    The figures are the ones `qa report` renders.
 
     \b
     Example:
         qa status --quarter 2022-23-Q3
     """
-    from .admin import load_targets, read_roster
-    from .compliance import assess
+    from .compliance import assess_workspace
 
     try:
-        roster = read_roster(obj.workspace.roster_path)
-        targets = load_targets(obj.workspace.targets_path)
         with obj.store() as store:
-            result = assess(period, store, roster, targets)
+            result = assess_workspace(obj.workspace, store, period)
     except PipelineError as err:
         raise _fail(err) from err
     if as_json:
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result.as_dict(with_files), indent=2, ensure_ascii=False))
         return
-    for line in _status_lines(result):
+    for line in _status_lines(result, with_files):
         click.echo(line)
 
 
 _RAG_COLOURS = {"Green": "green", "Amber": "yellow", "Red": "red"}
 
 
-def _status_lines(result) -> list[str]:
-    """The compliance result as a table with RAG, then who owes what, the spread of CCRs and unreturned forms."""
+def _status_lines(assessment, with_files: bool = False) -> list[str]:
+    """The assessment as a table with RAG, then who owes what, the spread of CCRs, unreturned and rejected forms."""
     import itertools
     import textwrap
 
@@ -413,12 +414,17 @@ def _status_lines(result) -> list[str]:
     def rag(value: str, width: int = 0) -> str:
         return click.style(value.ljust(width), fg=_RAG_COLOURS.get(value))
 
+    result = assessment.compliance
     lines = [f"QA activity against the framework's minimums: {result.quarter} ({result.months})", ""]
-    header = f"{'Activity':<32} {'Counted over':<22} {'Minimum':>7} {'Received':>8} {'Rejected':>8} {'Outstanding':>11}  RAG"
-    lines += [header, "-" * len(header)]
+    header = (f"{'Activity':<32} {'Counted over':<22} {'Minimum':>7} {'Received':>8} {'Counted':>7} {'Rejected':>8} "
+              f"{'Outstanding':>11}  RAG")
+    lines += wrap("Received: everything returned. Counted: the part that counts towards the minimum (each person's "
+                  "returns up to what they owe); Outstanding = Minimum − Counted. Rejected: files not yet resolved by a "
+                  "corrected one.", "", "")
+    lines += ["", header, "-" * len(header)]
     for line in result.activities:
-        lines.append(f"{line.activity:<32} {line.span:<22} {line.minimum:>7} {line.received:>8} {line.rejected:>8} "
-                     f"{line.outstanding:>11}  {rag(line.rag)}")
+        lines.append(f"{line.activity:<32} {line.span:<22} {line.minimum:>7} {line.received:>8} {line.counted:>7} "
+                     f"{line.rejected:>8} {line.outstanding:>11}  {rag(line.rag)}")
         lines += wrap(line.explanation)
     spread = result.ccr_spread
     lines += ["", "Collaborative case reviews, children by level of need and by team"]
@@ -440,6 +446,17 @@ def _status_lines(result) -> list[str]:
         form = f"{issued.form}/{issued.variant}" if issued.variant else issued.form
         child = f", child {issued.child_id}" if issued.child_id else ""
         lines.append(f"  {issued.issue_id}  {form} — {issued.assignee}{child}, issued {issued.issued_at[:10]}")
+    count = assessment.rejected
+    lines += ["", f"Rejected files ({count.total}: {count.resolved} resolved by a corrected resubmission, "
+                  f"{count.outstanding} outstanding; the reasons are in the note beside each file in rejected/)"]
+    for rejected in assessment.rejections:
+        what = (f"resolved by {rejected.resolved_by} on {rejected.resolved_at[:10]}" if rejected.resolved
+                else "outstanding")
+        file = f"  {assessment.files[rejected.ref]}" if with_files else ""
+        lines.append(f"  {rejected.ref}  {rejected.form or 'form not identified'}, rejected {rejected.at[:10]}: {what}{file}")
+    if with_files:
+        lines += ["", "Returns this quarter, by reference (file names as people typed them: for the QA admin only)"]
+        lines += [f"  {ref}  {file}" for ref, file in assessment.files.items() if ref.startswith("S-")]
     if result.unknown_names:
         lines += ["", "Names on this quarter's returns that are not on the roster (add them, or correct the spelling)"]
         for unknown in result.unknown_names:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .errors import PipelineError, Problem, ReadError, message
 from .read.package import MAX_FILE_BYTES, OfficePackage, open_package
+from .resolution import resolve_rejections
 from .spec import Catalogue, FormSpec
 from .store import Store
 from .validate import Submission, validate
@@ -318,6 +319,8 @@ def _process(workspace: Workspace, claimed: Path, token: str, display: str, cata
                         duplicate_destination=str(duplicates / fit_name(name)))
     if status == "duplicate":  # another watcher stored a byte-identical copy a moment ago
         destination = duplicates / fit_name(name)
+    if status != "duplicate":  # hook (figures): rejections this file corrects are resolved, and their notes say so
+        resolve_rejections(workspace, catalogue, store, token)
     destination = _move(claimed, destination.parent, destination.name)
     return _logged(Outcome(display, status, form, [], str(destination), recovered=examined.recovered))
 

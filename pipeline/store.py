@@ -87,7 +87,7 @@ class StoredSubmission:
 
 @dataclass(frozen=True)
 class LogEntry:
-    """One file's ingest outcome."""
+    """One file's ingest outcome (a rejection also says which accepted submission resolved it, if any)."""
 
     at: str
     file: str
@@ -96,6 +96,21 @@ class LogEntry:
     quarter: str | None
     problems: list[str]
     destination: str | None
+    id: int = 0
+    submission_id: int | None = None
+    resolved_by: int | None = None
+    resolved_at: str | None = None
+    match_key: str | None = None  # what a corrected resubmission must match, read once from the rejected file
+
+
+def submission_ref(submission_id: int) -> str:
+    """The stable reference a report uses for a stored submission instead of its file name: 'S-0042'."""
+    return f"S-{submission_id:04d}"
+
+
+def rejection_ref(log_id: int) -> str:
+    """The stable reference for a rejected file: its ingest-log number, 'R-0007'."""
+    return f"R-{log_id:04d}"
 
 
 @dataclass(frozen=True)
@@ -138,6 +153,7 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=60000")
         self._db.executescript(SCHEMA)
+        _add_resolution_columns(self._db)
 
     def close(self) -> None:
         """Close the connection."""
@@ -224,6 +240,37 @@ class Store:
             rows = self._db.execute("SELECT * FROM ingest_log ORDER BY id")
         return [_log_entry(row) for row in rows]
 
+    # --- rejections resolved by a later accepted file -----------------------------------------
+
+    def unresolved_rejections(self, form: str, before: int) -> list[LogEntry]:
+        """Rejected files of *form* (any of its themed variants) logged before log entry *before*, not yet resolved."""
+        rows = self._db.execute(
+            "SELECT * FROM ingest_log WHERE status = 'rejected' AND (form = ? OR form LIKE ?) AND id < ?"
+            " AND resolved_by IS NULL ORDER BY id",
+            (form, f"{form}/%", before),
+        )
+        return [_log_entry(row) for row in rows]
+
+    def resolve_rejection(self, rejection_id: int, submission_id: int) -> str | None:
+        """Record that *submission_id* resolved a rejection; the time recorded, or None if it was already resolved."""
+        at = _now()
+        with self._transaction():
+            cursor = self._db.execute(
+                "UPDATE ingest_log SET resolved_by = ?, resolved_at = ? WHERE id = ? AND resolved_by IS NULL",
+                (submission_id, at, rejection_id),
+            )
+        return at if cursor.rowcount else None
+
+    def remember_match_key(self, rejection_id: int, key: str) -> None:
+        """Keep what a rejected file's resubmission must match, so the file is read again only once."""
+        with self._transaction():
+            self._db.execute("UPDATE ingest_log SET match_key = ? WHERE id = ?", (key, rejection_id))
+
+    def submission(self, submission_id: int) -> StoredSubmission | None:
+        """One stored submission by its id."""
+        row = self._db.execute("SELECT * FROM submission WHERE id = ?", (submission_id,)).fetchone()
+        return _stored(row) if row else None
+
     # --- reading ----------------------------------------------------------------------------
 
     def submissions(self, form: str | None = None, quarter: str | None = None, include_replaced: bool = False) -> list[StoredSubmission]:
@@ -243,12 +290,7 @@ class Store:
             params.append(quarter)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         for row in self._db.execute(f"SELECT * FROM submission {where} ORDER BY id", params):
-            yield StoredSubmission(
-                id=row["id"], form=row["form"], variant=row["variant"] or None, version=row["version"],
-                quarter=row["quarter"], child_id=row["child_id"], author=row["author"], issue_id=row["issue_id"],
-                file=row["file"], received_at=row["received_at"], status=row["status"],
-                values=json.loads(row["values_json"]), groups=json.loads(row["groups_json"]),
-            )
+            yield _stored(row)
 
     def count(self, status: str = "current") -> int:
         """Number of submissions with this status."""
@@ -299,5 +341,27 @@ def _identity(submission: Submission) -> str:
     return "|".join(parts)
 
 
+def _stored(row: sqlite3.Row) -> StoredSubmission:
+    return StoredSubmission(
+        id=row["id"], form=row["form"], variant=row["variant"] or None, version=row["version"],
+        quarter=row["quarter"], child_id=row["child_id"], author=row["author"], issue_id=row["issue_id"],
+        file=row["file"], received_at=row["received_at"], status=row["status"],
+        values=json.loads(row["values_json"]), groups=json.loads(row["groups_json"]),
+    )
+
+
 def _log_entry(row: sqlite3.Row) -> LogEntry:
-    return LogEntry(row["at"], row["file"], row["status"], row["form"], row["quarter"], json.loads(row["problems_json"]), row["destination"])
+    return LogEntry(row["at"], row["file"], row["status"], row["form"], row["quarter"], json.loads(row["problems_json"]),
+                    row["destination"], row["id"], row["submission_id"], row["resolved_by"], row["resolved_at"], row["match_key"])
+
+
+def _add_resolution_columns(db: sqlite3.Connection) -> None:
+    # Which accepted submission resolved a rejection, and when: added in place, so stores made before
+    # rejections could be resolved gain the columns too.
+    present = {row["name"] for row in db.execute("PRAGMA table_info(ingest_log)")}
+    for column, kind in (("resolved_by", "INTEGER REFERENCES submission(id)"), ("resolved_at", "TEXT"), ("match_key", "TEXT")):
+        if column not in present:
+            try:
+                db.execute(f"ALTER TABLE ingest_log ADD COLUMN {column} {kind}")
+            except sqlite3.OperationalError:  # another process added it a moment ago
+                pass

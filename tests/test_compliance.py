@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from pipeline.admin import Person, Role, load_targets, write_roster
 from pipeline.cli import cli
-from pipeline.compliance import CcrSpread, Tally, UnknownName, assess
+from pipeline.compliance import CcrSpread, Tally, UnknownName, assess, assess_quarter
 from pipeline.quarter import Quarter
 from pipeline.store import IssuedForm
 from pipeline.validate import Submission
@@ -126,26 +126,29 @@ def targets():
 
 def test_activity_lines_count_received_rejected_outstanding_and_rag(quarter, targets):
     result = assess(Q3, quarter, ROSTER, targets)
-    assert [(a.key, a.minimum, a.received, a.rejected, a.outstanding, a.rag) for a in result.activities] == [
-        ("hos_summary", 2, 1, 0, 1, "Red"),
-        ("safeguarding_report", 1, 1, 0, 0, "Green"),
-        ("dip_sample", 40, 23, 1, 22, "Red"),
-        ("line_manager_observation", 3, 3, 1, 0, "Green"),  # the form's rejections are shown once
-        ("ad_observation", 1, 1, 0, 0, "Green"),
-        ("dcs_observation", 0, 0, 0, 0, "Green"),
-        ("supervision_audit", 3, 2, 0, 1, "Red"),
-        ("thematic_audit", 1, 1, 0, 0, "Green"),
-        ("thematic_audit_year", 3, 2, 0, 1, "Red"),
-        ("ccr", 5, 5, 1, 0, "Amber"),
-        ("forum_feedback", 1, 1, 0, 0, "Green"),
-        ("staff_feedback", 1, 0, 0, 1, "Red"),
+    assert [(a.key, a.minimum, a.received, a.counted, a.rejected, a.outstanding, a.rag) for a in result.activities] == [
+        ("hos_summary", 2, 1, 1, 0, 1, "Red"),
+        ("safeguarding_report", 1, 1, 1, 0, 0, "Green"),
+        # Pat's 5 children are not owed by her, and Tim entered one child twice: 18 of 23 count, 40 − 18 outstanding.
+        ("dip_sample", 40, 23, 18, 1, 22, "Red"),
+        ("line_manager_observation", 3, 3, 3, 1, 0, "Green"),  # the form's rejections are shown once
+        ("ad_observation", 1, 1, 1, 0, 0, "Green"),
+        ("dcs_observation", 0, 0, 0, 0, 0, "Green"),
+        ("supervision_audit", 3, 2, 2, 0, 1, "Red"),
+        ("thematic_audit", 1, 1, 1, 0, 0, "Green"),
+        ("thematic_audit_year", 3, 2, 2, 0, 1, "Red"),
+        ("ccr", 5, 5, 5, 1, 0, "Amber"),
+        ("forum_feedback", 1, 1, 1, 0, 0, "Green"),
+        ("staff_feedback", 1, 0, 0, 0, 1, "Red"),
     ]
+    assert all(a.outstanding == max(0, a.minimum - a.counted) for a in result.activities)
     lines = {a.key: a for a in result.activities}
     assert lines["hos_summary"].explanation == (
         "1 of 2 Heads of service returned their summary (§4.2: 1 a quarter each). Still to come: Hugo Head.")
     assert lines["dip_sample"].explanation == (
         "1 of 4 auditing managers reached 10 children (§5.1); 23 children sampled in all. "
-        "Includes 5 sampled by others: Pat Principal.")
+        "Includes 5 sampled by others: Pat Principal. 18 of the 23 children count towards the minimum "
+        "(at most 10 each from those who owe them).")
     assert lines["line_manager_observation"].explanation == (
         "Every practitioner and team manager is observed by their line manager once a year (§6.4). Judged pro rata: "
         "by the end of 2022-23-Q3 (3 of 4 quarters) 3 of the 5 observations of practitioners and team managers by "
@@ -262,13 +265,16 @@ def test_status_prints_the_rag_table_who_owes_what_and_unreturned_forms(workspac
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "QA activity against the framework's minimums: 2022-23-Q3 (October–December 2022)"
-    assert "Head of Service summaries        October–December 2022        2        1        0           1  Red" in lines
-    assert "Collaborative case reviews       October–December 2022        5        5        1           0  Amber" in lines
+    assert "Head of Service summaries        October–December 2022        2        1       1        0           1  Red" in lines
+    assert "Dip sampling                     October–December 2022       40       23      18        1          22  Red" in lines
+    assert "Collaborative case reviews       October–December 2022        5        5       5        1           0  Amber" in lines
     assert "  Hugo Head (Head of service, Protection and safeguarding)" in lines
     assert "    Red   Head of Service summaries: No summary yet for 2022-23-Q3; due by 31/12/2022." in lines
     assert "  Q3-CCR-C  ccr — Tara Manager, child C999, issued 2022-11-01" in lines
     assert "  'Tara Manger': observation, observer (1)" in lines
-    assert "Kayleigh" not in result.output
+    assert ("Rejected files (3: 0 resolved by a corrected resubmission, 3 outstanding; the reasons are in the note "
+            "beside each file in rejected/)") in lines
+    assert "Kayleigh" not in result.output and "ccr-2022-23-Q3-Tara.docx" not in result.output
 
 
 def test_status_json_is_the_compliance_data(workspace, quarter):
@@ -277,11 +283,12 @@ def test_status_json_is_the_compliance_data(workspace, quarter):
     result = run(workspace, "status", "--quarter", "2022-23-Q3", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data == assess(Q3, quarter, ROSTER, dataclasses.replace(load_targets(None), ccr_children_per_quarter=5)).as_dict()
+    targets = dataclasses.replace(load_targets(None), ccr_children_per_quarter=5)
+    assert data == assess_quarter(quarter, Q3, ROSTER, targets).as_dict()
     assert data["activities"][0] == {
         "key": "hos_summary", "activity": "Head of Service summaries", "section": "§4.2", "form": "hos_summary",
         "period": "quarter", "span": "October–December 2022", "unit": "summaries", "minimum": 2, "received": 1,
-        "rejected": 0, "outstanding": 1, "rag": "Red",
+        "counted": 1, "rejected": 0, "outstanding": 1, "rag": "Red",
         "explanation": "1 of 2 Heads of service returned their summary (§4.2: 1 a quarter each). Still to come: Hugo Head.",
     }
     assert "Kayleigh" not in result.output
@@ -308,3 +315,48 @@ def test_init_then_status_works_on_the_example_workspace(workspace):
     assert (observation["minimum"], observation["received"], observation["rag"]) == (18, 0, "Red")
     dip = next(a for a in data["activities"] if a["key"] == "dip_sample")
     assert dip["minimum"] == 90  # 4 heads of service and 5 team managers, 10 children each
+
+
+# --- rejections: the quarter they count in, and resolution by a corrected resubmission ---------------
+
+
+@pytest.mark.parametrize(("quarter_read", "file", "at", "counted_in"), [
+    ("2022-23-Q2", "inbox-2022-23-Q3/ccr.docx", "2023-01-05T10:00:00", "2022-23-Q2"),  # read from the file: that quarter
+    (None, "2022-23-Q3/Old notes.doc", "2023-01-05T10:00:00", "2022-23-Q3"),  # written in its folder or name
+    (None, "Old notes.doc", "2023-01-05T10:00:00", "2022-23-Q4"),  # else the quarter it arrived in
+])
+def test_a_rejection_counts_in_one_quarter(quarter_read, file, at, counted_in):
+    from pipeline.compliance import rejection_quarter
+    from pipeline.store import LogEntry
+
+    assert rejection_quarter(LogEntry(at, file, "rejected", None, quarter_read, [], None)) == counted_in
+
+
+def test_a_corrected_resubmission_without_an_issue_id_resolves_its_rejection(workspace, catalogue):
+    from filling import fill
+
+    from pipeline.ingest import note_path
+
+    write_roster(workspace.roster_path, ROSTER)
+    spec = catalogue.get("hos_summary")
+    values = {"quarter": "2022-23-Q3", "completed_by": "Hana Head", "service": "Children in need", "completed_on": dt.date(2022, 11, 1),
+              "activity_undertaken": "Panels.", "working_well": "Visits.", "worried_about": "Drift.", "needs_to_happen": "Training.",
+              "edi_evaluation": "Considered.", "learning": "None."}
+    (workspace.inbox / "Hana summary.docx").write_bytes(fill(spec, {**values, "working_well": None}))
+    (workspace.inbox / "Hana other service.docx").write_bytes(fill(spec, {**values, "service": "Fostering", "working_well": None}))
+    assert run(workspace, "ingest").exit_code == 0
+    (workspace.inbox / "Hana summary fixed.docx").write_bytes(fill(spec, values))
+    assert run(workspace, "ingest").exit_code == 0
+    data = json.loads(run(workspace, "status", "--quarter", "2022-23-Q3", "--json", "--files").output)
+    assert data["rejected"] == {"total": 2, "resolved": 1, "outstanding": 1}
+    by_file = {data["files"][r["ref"]]: r for r in data["rejections"]}
+    fixed = by_file["Hana summary.docx"]["resolved_by"]
+    assert data["files"][fixed] == "Hana summary fixed.docx"
+    assert by_file["Hana other service.docx"]["resolved_by"] is None  # another service: not the same return
+    note = note_path(workspace.rejected / "Hana summary.docx").read_text(encoding="utf-8")
+    assert note.endswith(f"was accepted as submission {fixed}. Nothing more is needed for this file.\n")
+    assert "Resolved" not in note_path(workspace.rejected / "Hana other service.docx").read_text(encoding="utf-8")
+    hos = next(line for line in data["activities"] if line["key"] == "hos_summary")
+    assert (hos["received"], hos["rejected"]) == (1, 1)  # the resolved rejection is not counted as outstanding
+    text = run(workspace, "status", "--quarter", "2022-23-Q3", "--files").output
+    assert f"  {fixed}  Hana summary fixed.docx" in text.splitlines()

@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 
 from pipeline.admin import read_roster, write_examples
 from pipeline.cli import cli
-from pipeline.compliance import assess
+from pipeline.compliance import assess, assess_workspace
 from pipeline.ingest import examine, ingest_inbox
 from pipeline.quarter import Quarter
 from pipeline.report import build_report
@@ -282,7 +282,7 @@ def build_known_quarter(workspace, catalogue) -> Store:
         },
     )
     # A file named after a child, rejected through the real ingest path.
-    (workspace.inbox / "CCR Amelia Hartley.docx").write_bytes(b"")
+    (workspace.inbox / "CCR Amelia Hartley 2022-23-Q3.docx").write_bytes(b"")
     ingest_inbox(workspace, catalogue, store)
     _register(workspace, store, catalogue)
     return store
@@ -290,7 +290,7 @@ def build_known_quarter(workspace, catalogue) -> Store:
 
 def _register(workspace, store, catalogue) -> None:
     # The admin's completion register: one Q2 action completed in Q3, one completed back in Q2.
-    refs = {a.action: a.ref for a in build_model(catalogue, store, Q3).actions.all_actions}
+    refs = {a.action: a.ref for a in build_model(catalogue, assess_workspace(workspace, store, Q3)).actions.all_actions}
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(["Ref", "Action", "Completed on"])
@@ -320,12 +320,13 @@ def assert_known_numbers(data: dict) -> None:
     """The numbers every output of the known quarter must show."""
     practice = data["practice"]
     assert practice["reviews"] == 6 and practice["previous_reviews"] == 4
-    assert _grades(practice["overall"]) == {"Outstanding": 1, "Good": 3, "Requires improvement": 1, "Inadequate": 1}
-    assert practice["overall"]["good_or_better_percent"] == 66.7
+    # The grade of record: the moderated grade where there is one (Outstanding → Good, Inadequate → RI, Good → Inadequate).
+    assert _grades(practice["overall"]) == {"Outstanding": 0, "Good": 3, "Requires improvement": 2, "Inadequate": 1}
+    assert practice["overall"]["good_or_better_percent"] == 50.0
     voice = next(d for d in practice["domains"] if d["label"] == "Voice of the child")
     assert _grades(voice) == {"Outstanding": 0, "Good": 0, "Requires improvement": 6, "Inadequate": 0}
     teams = {d["label"]: (d["total"], d["good_or_better_percent"]) for d in practice["by_team"]}
-    assert teams == {"Assessment": (2, 100.0), "Care leavers": (2, 100.0), "Child protection": (2, 0.0)}
+    assert teams == {"Assessment": (2, 100.0), "Care leavers": (2, 50.0), "Child protection": (2, 0.0)}
     levels = {d["label"]: d["total"] for d in practice["by_level"]}
     assert levels == {"Early help": 0, "Child in need": 1, "Child protection": 2, "Child we look after": 1, "Care leaver": 2}
     moderation = practice["moderation"]
@@ -338,8 +339,8 @@ def assert_known_numbers(data: dict) -> None:
     )
     assert (moderation["agreed_percent"], moderation["higher_percent"], moderation["lower_percent"]) == (40.0, 20.0, 40.0)
     overall_change = practice["changes"][0]
-    assert (overall_change["previous_percent"], overall_change["current_percent"], overall_change["change_points"]) == (50.0, 66.7, 16.7)
-    assert sorted(c["child_id"] for c in practice["concerns"]) == ["C1004", "C1006"]
+    assert (overall_change["previous_percent"], overall_change["current_percent"], overall_change["change_points"]) == (50.0, 50.0, 0.0)
+    assert [(c["child_id"], c["grade"], c["moderated"]) for c in practice["concerns"]] == [("C1006", "Inadequate", True)]
     dips = data["dip_samples"]
     assert (dips["samples"], dips["children"], dips["overall"]["yes"], dips["overall"]["partly"], dips["overall"]["no"]) == (1, 4, 2, 1, 1)
     assert dips["overall"]["yes_percent"] == 50.0
@@ -359,17 +360,18 @@ def assert_known_numbers(data: dict) -> None:
     }
     assert [a["action"] for a in actions["completed_actions"]] == ["Old action completed in Q3"]
     assert len(data["sources"]) == 16
-    assert [r["quarter"] for r in data["rejected"]] == ["Not known"]
+    assert [r["quarter"] for r in data["rejected"]] == ["2022-23-Q3 (not read from the file)"]
+    assert data["rejections"] == {"total": 1, "resolved": 0, "outstanding": 1}
 
 
 def test_model_has_the_known_numbers(known, catalogue, workspace):
     completions = read_register(workspace.root / "admin" / REGISTER_NAME)
-    model = build_model(catalogue, known, Q3, completions=completions, today=dt.date(2023, 1, 10))
+    model = build_model(catalogue, assess_workspace(workspace, known, Q3), completions=completions, today=dt.date(2023, 1, 10))
     assert_known_numbers(model.to_json())
 
 
-def test_collated_points_keep_every_source(known, catalogue):
-    collated = build_model(catalogue, known, Q3).collated
+def test_collated_points_keep_every_source(known, catalogue, workspace):
+    collated = build_model(catalogue, assess_workspace(workspace, known, Q3)).collated
     purposeful = collated.working_well[0]
     assert purposeful.text == "Visits are purposeful" and purposeful.count == 3
     assert sorted((s.form, s.author, s.area) for s in purposeful.sources) == [
@@ -377,7 +379,7 @@ def test_collated_points_keep_every_source(known, catalogue):
         ("Head of Service summary of routine quality assurance", "Dawn Whitley", "Early help"),
         ("Head of Service summary of routine quality assurance", "Priya Raman", "Assessment and child protection"),
     ]
-    assert all(s.file for s in purposeful.sources)
+    assert all(s.file.startswith("S-") for s in purposeful.sources)  # the return's reference, never its file name
     assert [p.text for p in collated.working_well] == ["Visits are purposeful", "Plans use the family's words & <voice>"]
     assert [p.text for p in collated.needs_to_happen] == ["Workshop on networks", "More staff"]
 
@@ -420,20 +422,20 @@ def test_word_report_shows_the_known_numbers(rendered):
     document = Document(str(rendered.report))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "6 collaborative case reviews were returned for 2022-23-Q3 (4 for 2022-23-Q2)" in text
-    assert "67% were graded good or better overall (+17 points on 2022-23-Q2)" in text
+    assert "50% were graded good or better overall (no change on 2022-23-Q2)" in text
     assert _rows(_table(document, ["Overall grade", "2022-23-Q3", "%", "2022-23-Q2", "%"])) == [
-        ["Outstanding", "1", "17%", "0", "0%"],
+        ["Outstanding", "0", "0%", "0", "0%"],
         ["Good", "3", "50%", "2", "50%"],
-        ["Requires improvement", "1", "17%", "1", "25%"],
+        ["Requires improvement", "2", "33%", "1", "25%"],
         ["Inadequate", "1", "17%", "1", "25%"],
     ]
     domains = _rows(_table(document, ["Domain", "Outstanding", "Good", "Requires improvement", "Inadequate", "Total", "Good or better"]))
     assert ["Voice of the child", "0", "0", "6", "0", "6", "0%"] in domains
-    assert domains[0] == ["Overall grade", "1", "3", "1", "1", "6", "67%"]
+    assert domains[0] == ["Overall grade", "0", "3", "2", "1", "6", "50%"]
     assert _rows(_table(document, ["Team", "Outstanding", "Good", "Requires improvement", "Inadequate", "Total", "Good or better"])) == [
-        ["Assessment", "1", "1", "0", "0", "2", "100%"],
-        ["Care leavers", "0", "2", "0", "0", "2", "100%"],
-        ["Child protection", "0", "0", "1", "1", "2", "0%"],
+        ["Assessment", "0", "2", "0", "0", "2", "100%"],
+        ["Care leavers", "0", "1", "0", "1", "2", "50%"],
+        ["Child protection", "0", "0", "2", "0", "2", "0%"],
     ]
     assert _rows(_table(document, ["Agreed", "Moderator graded higher", "Moderator graded lower", "Not moderated"])) == [
         ["2 (40%)", "1 (20%)", "2 (40%)", "1"]
@@ -449,12 +451,10 @@ def test_word_report_shows_the_known_numbers(rendered):
     ]
     dips = _rows(_table(document, ["Theme", "Samples", "Children", "Yes", "Partly", "No"]))
     assert dips == [["Networks and contingency planning", "1", "4", "2 (50%)", "1", "1"]]
-    sources = _rows(_table(document, ["File", "Form", "Completed by", "Received", "Child ID"]))
-    assert (
-        len(sources) == 16
-        and ["CCR - C1004.docx", "Collaborative case review", "Helen Okafor"]
-        == sources[[r[0] for r in sources].index("CCR - C1004.docx")][:3]
-    )
+    sources = _rows(_table(document, ["Ref", "Form", "Completed by", "Received", "Child ID"]))
+    assert len(sources) == 16
+    c1004 = next(row for row in sources if row[4] == "C1004")
+    assert c1004[1:3] == ["Collaborative case review", "Helen Okafor"] and c1004[0].startswith("S-")
 
 
 def test_json_from_the_cli_has_the_numbers_and_the_files(workspace, known):
@@ -513,7 +513,10 @@ def test_no_child_name_appears_in_any_output(workspace, known):
     # Where a name was written, the child's ID stands in its place.
     data = json.loads(outputs[1])
     assert data["children_families"]["working_well"][0]["text"] == "C1001 said she feels listened to."
-    assert data["rejected"][0]["file"] == "CCR C1001.docx"
+    rejected = data["rejected"][0]
+    assert rejected["ref"].startswith("R-") and rejected["resolved_by"] == "" and "file" not in rejected
+    everything = "\n".join(texts)
+    assert "CCR - C1004" not in everything and "CCR C1001 2022-23-Q3" not in everything  # no file name a person typed
 
 
 def test_free_text_renders_exactly(rendered):
@@ -559,15 +562,19 @@ def test_ledger_workbook_round_trips_as_the_register(rendered):
     assert len(rows) == 1 + 2 + 4
 
 
-def test_without_a_roster_the_report_counts_but_does_not_rate(workspace, catalogue):
+def test_without_a_roster_status_and_report_fail_with_the_same_message(workspace, catalogue):
     with Store(workspace.store_path) as store:
         _ccr(store, Q3, CCRS_Q3[0], [])
-        result = build_report(workspace, catalogue, store, Q3)
-    activity = result.data["activity"]
-    assert activity["rated"] is False and "no staff roster" in activity["note"]
-    ccr = next(line for line in activity["lines"] if line["activity"] == "Collaborative case review")
-    assert (ccr["received"], ccr["rag"]) == (1, "")
-    assert "Not rated" in [c.text for t in Document(str(result.report)).tables for r in t.rows for c in r.cells]
+    runner = CliRunner()
+    status = runner.invoke(cli, ["--workspace", str(workspace.root), "status", "--quarter", Q3.label])
+    report = runner.invoke(cli, ["--workspace", str(workspace.root), "report", "--quarter", Q3.label])
+    message = (
+        "Error: No staff roster: admin/roster.xlsx does not exist. Run 'qa init' to write an example roster to edit, "
+        "or save your roster there (sheet 'Staff' with the headings Name, Role, Team, Line manager, Start date).\n"
+    )
+    assert (status.exit_code, status.output) == (1, message)
+    assert (report.exit_code, report.output) == (1, message)
+    assert not (workspace.outbox / Q3.label).exists()
 
 
 @pytest.mark.parametrize(
@@ -592,6 +599,7 @@ def test_redactor_replaces_names_with_ids(text, redacted, as_name):
 
 def test_a_broken_tag_in_the_template_is_reported_and_nothing_is_written(workspace, catalogue):
     path = template_path(workspace.root)
+    write_examples(workspace)
     with Store(workspace.store_path) as store:
         build_report(workspace, catalogue, store, Q3)
         template = Document(str(path))

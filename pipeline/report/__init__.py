@@ -55,17 +55,17 @@ def build_report(
     from .render import draft_paths, render_report, write_drafts
     from .template import ensure_template, template_path
 
+    from ..compliance import assess_workspace
+
     notes: list[str] = []
     q = parse_quarter(quarter)
-    compliance = _compliance(workspace, store, q, notes)
+    assessment = assess_workspace(workspace, store, q)  # the one source of every figure; no roster: the error says how
     dlt_date = _dlt_date(workspace, q, notes)
     register = workspace.root / "admin" / ledger.REGISTER_NAME
     completions = ledger.read_register(register)
     model = build_model(
         catalogue,
-        store,
-        q,
-        compliance=compliance,
+        assessment,
         completions=completions,
         register=str(register.relative_to(workspace.root)) if completions else "",
         today=today,
@@ -90,26 +90,6 @@ def build_report(
     report_path.write_bytes(document)
     report = report_path
     return ReportResult(report, ledger_path, drafts, template, data, notes)
-
-
-def _compliance(workspace: Workspace, store: Store, quarter: Quarter, notes: list[str]) -> object | None:
-    # Compliance needs the admin's roster and targets; without them the report still renders, unrated.
-    try:
-        from ..compliance import assess
-    except ImportError:
-        return None
-    if not workspace.roster_path.exists():
-        return None
-    from ..admin import read_roster
-    from ..targets import load_targets
-
-    try:
-        roster = read_roster(workspace.roster_path)
-        targets = load_targets(workspace.targets_path)
-    except PipelineError as err:
-        notes.append(f"Activity could not be rated against the minimums: {err}")
-        return None
-    return assess(quarter, store, roster, targets)
 
 
 def _dlt_date(workspace: Workspace, quarter: Quarter, notes: list[str]) -> dt.date | None:

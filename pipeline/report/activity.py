@@ -1,7 +1,7 @@
 """QA activity against the plan and the framework's minimums: the report's RAG table.
 
-The numbers come from ``pipeline.compliance.assess`` (roster + plan + targets → expected vs done).
-Without a roster the report still counts what was received and rejected, unrated, and says why.
+The numbers are the quarter's assessment (``pipeline.compliance``), shown as they are: a report
+without a roster is not rendered, as `qa status` is not (the same message says how to make one).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..spec import Catalogue
-from ..store import IssuedForm, LogEntry, StoredSubmission
+from ..store import IssuedForm
 
 # Cell fills for the RAG column: light enough for black text, still clearly red, amber, green.
 RAG_COLOURS = {"Green": "A8D5A2", "Amber": "FFD966", "Red": "F4A09C"}
@@ -25,11 +25,12 @@ class ActivityLine:
     section: str
     period: str  # e.g. 'quarter (October–December 2022)' or 'year to date (April–December 2022)'
     unit: str  # what is counted: children, audits, returns …
-    minimum: int | None
+    minimum: int
     received: int
+    counted: int  # towards the minimum: minimum − counted = outstanding
     rejected: int
-    outstanding: int | None
-    rag: str  # Green | Amber | Red | "" (not rated)
+    outstanding: int
+    rag: str  # Green | Amber | Red
     colour: str
     note: str = ""
 
@@ -64,7 +65,7 @@ class UnreturnedForm:
 
 @dataclass
 class Activity:
-    """The RAG section: activity lines, people with activity outstanding, forms not returned."""
+    """The RAG section: activity lines, people with activity outstanding, forms not returned, and their RAG counts."""
 
     rated: bool
     note: str
@@ -75,6 +76,8 @@ class Activity:
     green: int = 0
     amber: int = 0
     red: int = 0
+    people_amber: int = 0  # rows of the people table rated Amber
+    people_red: int = 0
 
 
 def rag_colour(rag: str) -> str:
@@ -82,58 +85,11 @@ def rag_colour(rag: str) -> str:
     return RAG_COLOURS.get(rag.capitalize() if rag else "", NOT_RATED)
 
 
-def activity_section(
-    catalogue: Catalogue,
-    current: dict[str, list[StoredSubmission]],
-    rejected: list[LogEntry],
-    unreturned: list[IssuedForm],
-    compliance: object | None,
-    clean: Callable[[object], str],
-) -> Activity:
-    """The RAG table from the compliance result, or received/rejected counts when there is none."""
-    if compliance is not None:
-        from .compliance_view import from_compliance
+def activity_section(catalogue: Catalogue, compliance, clean: Callable[[object], str]) -> Activity:
+    """The RAG table, the people still owing activity and the forms not returned, from the assessment."""
+    from .compliance_view import from_compliance
 
-        activity = from_compliance(compliance, catalogue, clean)
-    else:
-        activity = Activity(
-            rated=False,
-            note="Activity is not rated against the minimums: there is no staff roster and plan in the workspace "
-            "(run 'qa init' and complete admin/roster.xlsx and admin/qa-plan.xlsx).",
-            lines=_counted_lines(catalogue, current, rejected),
-            unreturned=[unreturned_form(issued, catalogue, clean) for issued in unreturned],
-        )
-    activity.green = sum(1 for line in activity.lines if line.rag == "Green")
-    activity.amber = sum(1 for line in activity.lines if line.rag == "Amber")
-    activity.red = sum(1 for line in activity.lines if line.rag == "Red")
-    return activity
-
-
-def _counted_lines(catalogue: Catalogue, current: dict[str, list[StoredSubmission]], rejected: list[LogEntry]) -> list[ActivityLine]:
-    lines = []
-    for spec in catalogue:
-        if spec.variant:
-            continue
-        returns = current.get(spec.id, [])
-        refused = sum(1 for entry in rejected if (entry.form or "").split("/")[0] == spec.id)
-        children = sum(len(s.groups.get("children", [])) for s in returns)
-        unit = "children" if children else "returns"
-        lines.append(
-            ActivityLine(
-                spec.title,
-                "",
-                "quarter",
-                unit,
-                None,
-                children or len(returns),
-                refused,
-                None,
-                "",
-                NOT_RATED,
-                f"{len(returns)} return(s)" + (f" covering {children} children." if children else "."),
-            )
-        )
-    return lines
+    return from_compliance(compliance, catalogue, clean)
 
 
 def unreturned_form(issued: IssuedForm, catalogue: Catalogue, clean: Callable[[object], str]) -> UnreturnedForm:

@@ -20,6 +20,7 @@ def from_compliance(compliance, catalogue: Catalogue, clean: Callable[[object], 
             unit=line.unit,
             minimum=line.minimum,
             received=line.received,
+            counted=line.counted,
             rejected=line.rejected,
             outstanding=line.outstanding,
             rag=line.rag,
@@ -48,6 +49,7 @@ def from_compliance(compliance, catalogue: Catalogue, clean: Callable[[object], 
     spread = compliance.ccr_spread
     gaps = [f"No collaborative case review yet at level of need: {level}." for level in spread.missing_levels]
     gaps += [f"No collaborative case review yet in team: {clean(team)}." for team in spread.missing_teams]
+    activities, owing_rag = compliance.activity_rag, compliance.people_rag
     return Activity(
         rated=True,
         note=f"Annual and six-monthly minimums are judged pro rata over {compliance.year_to_date}.",
@@ -55,4 +57,9 @@ def from_compliance(compliance, catalogue: Catalogue, clean: Callable[[object], 
         people=people,
         unreturned=[unreturned_form(issued, catalogue, clean) for issued in compliance.unreturned],
         ccr_gaps=gaps,
+        green=activities.green,
+        amber=activities.amber,
+        red=activities.red,
+        people_amber=owing_rag.amber,
+        people_red=owing_rag.red,
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..spec import Catalogue
 from ..store import StoredSubmission
-from .practice import Distribution, percent
+from .practice import Distribution, grade_of_record, percent
 from .sources import Sourcer, split_points
 
 SUMMARY_FORM = "service_summary"
@@ -82,7 +82,7 @@ def _activity_lines(area: str, current: dict[str, list[StoredSubmission]], quart
         named = " / ".join(level.lower() for level in levels)
         reviews = [s for s in current.get("ccr", []) if s.values.get("level_of_need") in levels]
         if reviews:
-            grades = Distribution.of(area, (s.values.get("overall_grade") for s in reviews))
+            grades = Distribution.of(area, (grade_of_record(s.values) for s in reviews))
             lines.append(
                 f"Collaborative case reviews of children at {named}: {grades.total}; "
                 f"{grades.good_or_better} good or better ({_pct(grades.good_or_better_percent)})."

@@ -1,7 +1,11 @@
-"""The quarterly report as plain data, built from the store: what the DLT report and --json show.
+"""The quarterly report as plain data, rendered from the quarter's one assessment: what the DLT report and --json show.
 
-No Office library is imported here: :func:`build_model` returns dataclasses, and
-:meth:`ReportModel.to_json` turns them into the dict the documents are rendered from.
+Every count of returns, rejections, unreturned forms and outstanding activity comes from
+:class:`pipeline.compliance.Assessment`; this module arranges it, it does not recount it. The
+report refers to every file by its reference (S-0042 for a return, R-0007 for a rejected file),
+never by the name a person gave it. No Office library is imported here: :func:`build_model`
+returns dataclasses, and :meth:`ReportModel.to_json` turns them into the dict the documents are
+rendered from.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..compliance import Assessment, Rejection
 from ..errors import ReportError
 from ..quarter import Quarter
 from ..spec import Catalogue
-from ..store import LogEntry, Store, StoredSubmission
+from ..store import StoredSubmission, submission_ref
 from . import actions as ledger
 from .activity import Activity, activity_section
 from .drafts import ServiceAreaDraft, service_area_drafts
@@ -48,9 +53,9 @@ ORGANISATION = "Children's Social Care"
 
 @dataclass
 class SourceFile:
-    """A return the report draws on."""
+    """A return the report draws on, by its reference ('S-0042')."""
 
-    file: str
+    ref: str
     form: str
     author: str
     received: str
@@ -59,13 +64,24 @@ class SourceFile:
 
 @dataclass
 class RejectedFile:
-    """A file the inbox rejected, with the reasons its author was given."""
+    """A file the inbox rejected, by its reference ('R-0007'), with the reasons in its note and what became of it."""
 
-    file: str
+    ref: str
     at: str
     form: str
     quarter: str
     reasons: list[str]
+    resolved_by: str  # 'S-0042', or "" while outstanding
+    resolved_on: str  # ISO date, or ""
+
+
+@dataclass
+class Rejections:
+    """This quarter's rejected files: resolved by an accepted resubmission, or still outstanding."""
+
+    total: int
+    resolved: int
+    outstanding: int
 
 
 @dataclass
@@ -94,6 +110,7 @@ class ReportModel:
     actions: ledger.ActionLedger
     learning: Learning
     sources: list[SourceFile]
+    rejections: Rejections
     rejected: list[RejectedFile]
     service_areas: list[ServiceAreaDraft]
     notes: list[str] = field(default_factory=list)
@@ -116,28 +133,22 @@ def plain(value: object) -> object:
 
 def build_model(
     catalogue: Catalogue,
-    store: Store,
-    quarter: str | Quarter,
+    assessment: Assessment,
     *,
-    compliance: object | None = None,
     completions: dict[str, ledger.Completion] | None = None,
     register: str = "",
     today: dt.date | None = None,
     notes: list[str] | None = None,
 ) -> ReportModel:
-    """Build the report for *quarter* from the store (and the compliance result, when there is one)."""
-    q = parse_quarter(quarter)
+    """Arrange the quarter's *assessment* as the report (with the action register's completions)."""
+    q = assessment.quarter
     today = today or dt.date.today()
     as_of = min(q.end, today)
     previous_q = q.previous()
-    everything = list(store.iter_submissions(include_replaced=True))
-    redactor = Redactor.from_submissions(catalogue, everything)
+    redactor = Redactor.from_submissions(catalogue, assessment.everything)
     sourcer = Sourcer(catalogue, redactor)
-    current = _by_form(s for s in everything if s.status == "current" and s.quarter == q.label)
-    previous = _by_form(s for s in everything if s.status == "current" and s.quarter == previous_q.label)
-    earlier_or_now = [s for s in everything if s.status == "current" and _on_or_before(s.quarter, q)]
-    rejected = [e for e in store.log_entries("rejected") if _rejected_in(e, q)]
-
+    current = _by_form(referenced(assessment.submissions))
+    previous = _by_form(referenced(assessment.previous))
     try:
         ccr_spec = catalogue.get("ccr")
     except KeyError:
@@ -147,6 +158,9 @@ def build_model(
         ) from None
     practice = practice_quality(ccr_spec, current.get("ccr", []), previous.get("ccr", []), previous_q.label, sourcer.clean)
     dips = dip_samples(catalogue, current.get("dip_sample", []), sourcer.clean, sourcer.text)
+    # Children sampled is the assessment's count (a child entered twice by one auditor counts once), so the
+    # summary, section 4 and the activity table say the same number.
+    dips.children = next(line.received for line in assessment.compliance.activities if line.key == "dip_sample")
     thematic = thematic_audits(catalogue, current.get("thematic_audit", []), sourcer.clean, sourcer.text)
     observed = observations(catalogue, current.get("observation", []), sourcer)
     supervision = supervision_audits(catalogue, current.get("supervision_audit", []), sourcer)
@@ -155,16 +169,17 @@ def build_model(
     staff = staff_feedback(catalogue, current.get("staff_feedback", []), sourcer)
     equality = edi(catalogue, [s for subs in current.values() for s in subs], sourcer)
     actions = ledger.build_ledger(
-        ledger.collect_actions(earlier_or_now, sourcer.title, sourcer.clean, sourcer.text), q, as_of, completions or {}, register
+        ledger.collect_actions(referenced(assessment.to_date), sourcer.title, sourcer.clean, sourcer.text),
+        q, as_of, completions or {}, register,
     )
-    returned = store.returned_issue_ids()
-    unreturned = [issued for issued in store.issued(q.label) if issued.issue_id not in returned]
-    activity = activity_section(catalogue, current, rejected, unreturned, compliance, sourcer.clean)
+    activity = activity_section(catalogue, assessment.compliance, sourcer.clean)
     learning = Learning(
         priorities=learning_priorities(practice, dips, thematic, supervision, equality),
         requested=learning_requests(current.get("hos_summary", []), current.get("staff_feedback", []), sourcer),
     )
     all_current = [s for subs in current.values() for s in subs]
+    count = assessment.rejected
+    reasons = _reason_redactor(catalogue, assessment.everything)
     model = ReportModel(
         title="Quality assurance report to the Departmental Leadership Team",
         organisation=ORGANISATION,
@@ -188,13 +203,19 @@ def build_model(
         actions=actions,
         learning=learning,
         sources=_sources(all_current, sourcer),
-        rejected=[_rejected(entry, catalogue, redactor) for entry in rejected],
+        rejections=Rejections(count.total, count.resolved, count.outstanding),
+        rejected=[_rejected(rejection, catalogue, reasons) for rejection in assessment.rejections],
         service_areas=service_area_drafts(catalogue, q.label, current, previous, previous_q.label, sourcer),
         notes=list(notes or []),
     )
     model.figures = key_figures(model)
     model.messages = key_messages(model)
     return model
+
+
+def referenced(submissions: list[StoredSubmission]) -> list[StoredSubmission]:
+    """*submissions* as the report sees them: each file known by its reference, never by its name."""
+    return [dataclasses.replace(s, file=submission_ref(s.id)) for s in submissions]
 
 
 def parse_quarter(quarter: str | Quarter) -> Quarter:
@@ -214,41 +235,38 @@ def _by_form(submissions) -> dict[str, list[StoredSubmission]]:
     return grouped
 
 
-def _on_or_before(label: str | None, quarter: Quarter) -> bool:
-    try:
-        return label is not None and Quarter.from_label(label) <= quarter
-    except ValueError:
-        return False
-
-
-def _rejected_in(entry: LogEntry, quarter: Quarter) -> bool:
-    # A file whose quarter could not be read is listed in reports for quarters that had begun when it arrived.
-    if entry.quarter:
-        return entry.quarter == quarter.label
-    try:
-        return dt.date.fromisoformat(entry.at[:10]) >= quarter.start
-    except ValueError:
-        return False
-
-
 def _sources(submissions: list[StoredSubmission], sourcer: Sourcer) -> list[SourceFile]:
     files = [
-        SourceFile(sourcer.clean(s.file), sourcer.title(s), sourcer.clean(s.author), s.received_at[:10], sourcer.clean(s.child_id))
+        SourceFile(submission_ref(s.id), sourcer.title(s), sourcer.clean(s.author), s.received_at[:10], sourcer.clean(s.child_id))
         for s in submissions
     ]
-    return sorted(files, key=lambda f: (f.form, f.file.casefold()))
+    return sorted(files, key=lambda f: (f.form, f.ref))
 
 
-def _rejected(entry: LogEntry, catalogue: Catalogue, redactor: Redactor) -> RejectedFile:
-    form = entry.form or ""
+def _rejected(rejection: Rejection, catalogue: Catalogue, reasons: Redactor) -> RejectedFile:
+    form = rejection.form or ""
     try:
         form = catalogue.get(*(form.split("/", 1) if "/" in form else (form,))).display_title if form else "Not identified"
     except KeyError:
         pass
     return RejectedFile(
-        redactor.name(entry.file),
-        entry.at[:16].replace("T", " "),
+        rejection.ref,
+        rejection.at[:16].replace("T", " "),
         form,
-        entry.quarter or "Not known",
-        [redactor.text(problem) for problem in entry.problems],
+        rejection.quarter if rejection.quarter_read else f"{rejection.quarter} (not read from the file)",
+        [reasons.text(problem) for problem in rejection.reasons],
+        rejection.resolved_by or "",
+        (rejection.resolved_at or "")[:10],
     )
+
+
+def _reason_redactor(catalogue: Catalogue, submissions: list[StoredSubmission]) -> Redactor:
+    # A reason belongs to the file it is shown against: a child's name typed in it is replaced by
+    # '[child]', never by an ID taken from another file (a later, corrected resubmission's).
+    anonymous = (
+        dataclasses.replace(
+            s, child_id=None, groups={key: [{**row, "child_id": None} for row in rows] for key, rows in s.groups.items()}
+        )
+        for s in submissions
+    )
+    return Redactor.from_submissions(catalogue, anonymous)

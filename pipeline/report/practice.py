@@ -1,4 +1,9 @@
-"""Quality of practice from collaborative case reviews: grade distributions, moderation and change."""
+"""Quality of practice from collaborative case reviews: grade distributions, moderation and change.
+
+The grade of record is the moderated grade where there is one, else the reviewer's overall grade
+(:func:`grade_of_record`). Every headline, table, chart and change from last quarter counts it;
+the reviewer's own grade appears only in the moderation section, set against the moderator's.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,12 @@ GOOD_OR_BETTER = GRADES[:2]
 # Higher rank = better grade, so 'moderator graded higher' means the moderator judged the work better.
 RANK = {grade: len(GRADES) - index for index, grade in enumerate(GRADES)}
 NOT_DOMAINS = {"overall_grade", "moderated_grade"}
+
+
+def grade_of_record(values: dict[str, object]) -> object:
+    """A CCR's overall grade as reported: the moderator's where they gave one, else the reviewer's."""
+    moderated = values.get("moderated_grade")
+    return moderated if moderated in RANK else values.get("overall_grade")
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -98,14 +109,14 @@ class Moderation:
 
 @dataclass
 class ReviewOfConcern:
-    """A review graded Inadequate overall (by the reviewer or the moderator)."""
+    """A review whose grade of record is Inadequate (the moderator's where they gave one)."""
 
     child_id: str
     team: str
     level_of_need: str
     reviewer: str
     grade: str
-    moderated_grade: str
+    moderated: bool
 
 
 @dataclass
@@ -144,18 +155,18 @@ def practice_quality(
     """CCR distributions for *current* reviews, compared with *previous* ones."""
     domain_fields = domains(spec)
     levels = list(spec.field("level_of_need").choices) if spec.has_field("level_of_need") else []
-    overall = Distribution.of("Overall grade", (s.values.get("overall_grade") for s in current))
-    previous_overall = Distribution.of("Overall grade", (s.values.get("overall_grade") for s in previous))
+    overall = Distribution.of("Overall grade", (grade_of_record(s.values) for s in current))
+    previous_overall = Distribution.of("Overall grade", (grade_of_record(s.values) for s in previous))
     domain_now = [Distribution.of(label, (s.values.get(fid) for s in current)) for fid, label in domain_fields]
     domain_before = [Distribution.of(label, (s.values.get(fid) for s in previous)) for fid, label in domain_fields]
     teams = sorted({clean(s.values.get("team")) for s in current if s.values.get("team")}, key=str.casefold)
     by_team = [
-        Distribution.of(team, (s.values.get("overall_grade") for s in current if clean(s.values.get("team")) == team)) for team in teams
+        Distribution.of(team, (grade_of_record(s.values) for s in current if clean(s.values.get("team")) == team)) for team in teams
     ]
     seen_levels = {s.values.get("level_of_need") for s in current}
     level_order = levels + sorted(str(v) for v in seen_levels if v and v not in levels)
     by_level = [
-        Distribution.of(level, (s.values.get("overall_grade") for s in current if s.values.get("level_of_need") == level))
+        Distribution.of(level, (grade_of_record(s.values) for s in current if s.values.get("level_of_need") == level))
         for level in level_order
     ]
     return PracticeQuality(
@@ -234,9 +245,9 @@ def _concerns(reviews: list[StoredSubmission], clean: Callable[[object], str]) -
             team=clean(r.values.get("team")),
             level_of_need=clean(r.values.get("level_of_need")),
             reviewer=clean(r.values.get("reviewer")),
-            grade=clean(r.values.get("overall_grade")),
-            moderated_grade=clean(r.values.get("moderated_grade")) or "Not moderated",
+            grade=worst,
+            moderated=r.values.get("moderated_grade") in RANK,
         )
         for r in reviews
-        if worst in (r.values.get("overall_grade"), r.values.get("moderated_grade"))
+        if grade_of_record(r.values) == worst
     ]

@@ -22,7 +22,7 @@ SECTIONS = (
     (1, "Appendix B. Rejected files"),
     (1, "Appendix C. Service area summary drafts"),
 )
-# Every source of a point, one per line: the area, who wrote it, and the file.
+# Every source of a point, one per line: the area, who wrote it, and the return's reference (S-0042).
 SOURCES = [
     (
         "{% for s in p.sources %}{{ s.area }}{% if s.area %} — {% endif %}{{ s.author }} · {{ s.file }}"
@@ -43,7 +43,7 @@ GRADE_HEADERS = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
 GRADE_CELLS = ["{{ d.grades[0].count }}", "{{ d.grades[1].count }}", "{{ d.grades[2].count }}", "{{ d.grades[3].count }}"]
 
 
-GRADE_WIDTHS = (4.3, 2.4, 1.6, 2.5, 2.1, 1.5, 2.6)
+GRADE_WIDTHS = (3.6, 2.6, 1.6, 2.9, 2.6, 1.6, 2.1)  # 'Outstanding', 'improvement', 'Inadequate' each on one line
 
 
 def _grade_table(document, first: str, loop: str) -> None:
@@ -67,7 +67,9 @@ def practice(document) -> None:
         "{{ practice.reviews }} collaborative case reviews were returned for {{ quarter }} ({{ practice.previous_reviews }} "
         "for {{ previous_quarter }}), covering {{ practice.teams_covered }} team(s) and {{ practice.levels_covered }} of "
         "{{ practice.levels_total }} levels of need. {{ practice.overall.good_or_better_percent|pct }} were graded good or "
-        "better overall ({{ practice.changes[0].change_points|points }} on {{ previous_quarter }}).",
+        "better overall ({{ practice.changes[0].change_points|points }} on {{ previous_quarter }}). Grades in this section "
+        "are the moderated grade where a review was moderated, else the reviewer's; the reviewer's own grade is set "
+        "against the moderator's only under Moderation below.",
     )
     tag(document, "{%p if charts.grades %}")
     para(document, "{{ charts.grades }}")
@@ -143,8 +145,9 @@ def practice(document) -> None:
     para(document, "Reviews graded inadequate", "Heading 2")
     loop_table(
         document,
-        ["Child ID", "Team", "Level of need", "Reviewer", "Reviewer's grade", "Moderated grade"],
-        ["{{ c.child_id }}", "{{ c.team }}", "{{ c.level_of_need }}", "{{ c.reviewer }}", "{{ c.grade }}", "{{ c.moderated_grade }}"],
+        ["Child ID", "Team", "Level of need", "Reviewer", "Grade", "Moderated"],
+        ["{{ c.child_id }}", "{{ c.team }}", "{{ c.level_of_need }}", "{{ c.reviewer }}", "{{ c.grade }}",
+         "{% if c.moderated %}Yes{% else %}No{% endif %}"],
         "c in practice.concerns",
         widths=(2.2, 3, 3, 3, 3, 3),
     )
@@ -315,7 +318,7 @@ def _point_table(document, title: str, expression: str) -> None:
     para(document, title, "Heading 3")
     loop_table(
         document,
-        ["Point", "Raised by: area — author · file"],
+        ["Point", "Raised by: area — author · return"],
         [[("{{ p.text }}", ""), ("{% if p.count > 1 %}\n(raised in {{ p.count }} returns){% endif %}", "small b muted")], SOURCES],
         "p in " + expression,
         widths=(9.5, 7.5),
@@ -334,7 +337,7 @@ def summaries(document) -> None:
     tag(document, "{%p if collated.summaries %}")
     loop_table(
         document,
-        ["Summary", "Service / area", "Completed by", "Date", "File"],
+        ["Summary", "Service / area", "Completed by", "Date", "Return"],
         ["{{ s.form }}", [("{{ s.area }}", "b")], "{{ s.author }}", "{{ s.completed_on|shortdate }}", [("{{ s.file }}", "small")]],
         "s in collated.summaries",
         widths=(4, 3.8, 3, 2.2, 4),

@@ -51,12 +51,13 @@ def key_figures(model: ReportModel) -> list[Figure]:
     overall = practice.changes[0] if practice.changes else None
     moderation = practice.moderation
     figures = [
-        Figure("QA returns received", str(len(model.sources)), f"{len(model.rejected)} file(s) rejected and returned to their authors"),
+        Figure("QA returns received", str(len(model.sources)), rejected_note(model.rejections)),
         Figure(
             "Collaborative case reviews",
             str(practice.reviews),
-            f"{pct(practice.overall.good_or_better_percent)} good or better "
-            f"({points(overall.change_points if overall else None)} on {practice.previous_quarter})",
+            f"{pct(practice.overall.good_or_better_percent)} good or better, moderated grade where there is one "
+            f"({points(overall.change_points if overall else None)} on {practice.previous_quarter}); "
+            f"{practice.overall.count('Inadequate')} inadequate",
         ),
         Figure(
             "Moderation agreement",
@@ -90,12 +91,28 @@ def key_figures(model: ReportModel) -> list[Figure]:
             f"{actions.overdue} overdue, {actions.raised} raised this quarter, {actions.completed} completed",
         ),
     ]
-    if model.activity.rated:
-        figures.insert(
-            1,
-            Figure("Activity against minimums", f"{model.activity.green} green", f"{model.activity.amber} amber, {model.activity.red} red"),
-        )
+    activity = model.activity
+    figures.insert(
+        1,
+        Figure(
+            "Activity against minimums",
+            f"{activity.green} of {len(activity.lines)} green",
+            f"Activities: {activity.amber} amber, {activity.red} red. People with activity still to do: "
+            f"{len(activity.people)} obligation(s), {activity.people_red} red and {activity.people_amber} amber (section 2)",
+        ),
+    )
     return figures
+
+
+def rejected_note(rejections) -> str:
+    """What became of this quarter's rejected files, as the system did it."""
+    if not rejections.total:
+        return "No file rejected"
+    return (
+        f"{rejections.total} file(s) rejected: {rejections.resolved} resolved by a corrected resubmission, "
+        f"{rejections.outstanding} outstanding. A note explaining the reasons was left beside each file in rejected/ "
+        "(Appendix B)"
+    )
 
 
 def key_messages(model: ReportModel) -> list[str]:
@@ -132,7 +149,10 @@ def key_messages(model: ReportModel) -> list[str]:
             "reviewers may be grading generously."
         )
     if practice.concerns:
-        messages.append(f"{len(practice.concerns)} review(s) graded inadequate: see section 3 for the children's IDs and teams.")
+        messages.append(
+            f"{len(practice.concerns)} review(s) graded inadequate (moderated grade where there is one): "
+            "see section 3 for the children's IDs and teams."
+        )
     if model.dip_samples.children:
         worst_team = min((t for t in model.dip_samples.by_team if t.total), key=lambda t: t.yes_percent or 0, default=None)
         if worst_team is not None:

@@ -141,16 +141,14 @@ def _summary(document) -> None:
 
 def _activity(document) -> None:
     para(document, SECTIONS[1][1], "Heading 1")
-    tag(document, "{%p if not activity.rated %}")
-    para(document, [("{{ activity.note }}", "i")])
-    tag(document, "{%p endif %}")
-    tag(document, "{%p if activity.rated %}")
     para(
         document,
-        "Against the framework's minimums (Appendix 6): {{ activity.green }} green, {{ activity.amber }} amber "
-        "and {{ activity.red }} red. {{ activity.note }}",
+        "Against the framework's minimums (Appendix 6): {{ activity.green }} of {{ activity.lines|length }} activities "
+        "green, {{ activity.amber }} amber and {{ activity.red }} red. {{ activity.note }} Received is everything returned; "
+        "where less of it counts towards the minimum (each person's returns count up to what they owe), the counted "
+        "figure is shown beneath, and Outstanding is the minimum less that. Rejected is files rejected and not yet "
+        "resolved by a corrected resubmission.",
     )
-    tag(document, "{%p endif %}")
     loop_table(
         document,
         ["Activity", "Minimum", "Received", "Rejected", "Outstanding", "RAG"],
@@ -160,14 +158,14 @@ def _activity(document) -> None:
                 (" {{ line.section }}", "small muted"),
                 ("\n{{ line.unit|capitalize }}, {{ line.period }}. {{ line.note }}", "small muted"),
             ],
-            "{{ line.minimum|dash }}",
-            "{{ line.received }}",
+            "{{ line.minimum }}",
+            [("{{ line.received }}", ""), ("{% if line.counted != line.received %}\n{{ line.counted }} counted{% endif %}", "small muted")],
             "{{ line.rejected }}",
-            "{{ line.outstanding|dash }}",
-            [("{{ line.rag or 'Not rated' }}", "b")],
+            "{{ line.outstanding }}",
+            [("{{ line.rag }}", "b")],
         ],
         "line in activity.lines",
-        widths=(7.6, 1.9, 1.9, 1.9, 2.2, 1.5),
+        widths=(5.6, 2.2, 2.3, 2.3, 2.7, 1.9),  # wide enough that no heading or 'Amber' breaks mid-word
         fills={5: "line.colour"},
     )
     tag(document, "{%p for gap in activity.ccr_gaps %}")
@@ -175,7 +173,11 @@ def _activity(document) -> None:
     tag(document, "{%p endfor %}")
     tag(document, "{%p if activity.people %}")
     para(document, "People with activity still to do", "Heading 2")
-    para(document, "Red and amber first. Annual activity due later in the year shows as green while on track.")
+    para(
+        document,
+        "{{ activity.people|length }} obligation(s) still to do: {{ activity.people_red }} red, {{ activity.people_amber }} "
+        "amber, the rest green. Red and amber first. Annual activity due later in the year shows as green while on track.",
+    )
     loop_table(
         document,
         ["Name", "Role", "Team", "Activity", "Done", "Due by", "RAG"],
@@ -189,7 +191,7 @@ def _activity(document) -> None:
             [("{{ p.rag }}", "b")],
         ],
         "p in activity.people",
-        widths=(3.2, 2.4, 2.8, 3.8, 1.5, 1.9, 1.4),
+        widths=(3.0, 2.3, 2.6, 3.6, 1.6, 2.0, 1.9),
         fills={6: "p.colour"},
     )
     tag(document, "{%p endif %}")
@@ -208,28 +210,42 @@ def _activity(document) -> None:
 
 def _appendices(document) -> None:
     para(document, SECTIONS[9][1], "Heading 1")
-    para(document, "Every return this report draws on ({{ sources|length }}).", keep=True)
+    para(
+        document,
+        "Every return this report draws on ({{ sources|length }}), by its reference. File names are not printed: "
+        "'qa status --quarter {{ quarter }} --files' shows the QA admin the file behind each reference.",
+        keep=True,
+    )
     loop_table(
         document,
-        ["File", "Form", "Completed by", "Received", "Child ID"],
-        [[("{{ s.file }}", "small")], "{{ s.form }}", "{{ s.author }}", "{{ s.received|shortdate }}", "{{ s.child_id }}"],
+        ["Ref", "Form", "Completed by", "Received", "Child ID"],
+        [[("{{ s.ref }}", "small")], "{{ s.form }}", "{{ s.author }}", "{{ s.received|shortdate }}", "{{ s.child_id }}"],
         "s in sources",
-        widths=(5.5, 4.5, 3, 2.2, 1.8),
+        widths=(2.4, 6.6, 3.8, 2.4, 1.8),
     )
     para(document, SECTIONS[10][1], "Heading 1")
     para(
         document,
-        "Files rejected for {{ quarter }}, and files whose quarter could not be read that arrived after it began "
-        "({{ rejected|length }}). Each author was sent the reasons with the file.",
+        "Files rejected for {{ quarter }} ({{ rejections.total }}): {{ rejections.resolved }} resolved by a corrected "
+        "resubmission, {{ rejections.outstanding }} outstanding. A note explaining the reasons was left beside each file "
+        "in rejected/; nothing is sent to anyone. A file whose quarter could not be read is counted in the quarter "
+        "written in its name or folder, else the quarter it arrived in. References are ingest-log numbers "
+        "('qa status --quarter {{ quarter }} --files' shows the file behind each).",
         keep=True,
     )
     tag(document, "{%p if rejected %}")
     loop_table(
         document,
-        ["File", "Received", "Form", "Reasons"],
-        [[("{{ r.file }}", "small")], "{{ r.at }}", "{{ r.form }}", "{{ r.reasons|join('\\n') }}"],
+        ["Ref", "Rejected", "Form", "Reasons", "Resolved by"],
+        [
+            [("{{ r.ref }}", "small")],
+            "{{ r.at }}",
+            [("{{ r.form }}", ""), ("\n{{ r.quarter }}", "small muted")],
+            "{{ r.reasons|join('\\n') }}",
+            [("{% if r.resolved_by %}{{ r.resolved_by }}\n{{ r.resolved_on|shortdate }}{% else %}Outstanding{% endif %}", "b")],
+        ],
         "r in rejected",
-        widths=(4, 2.6, 3, 7.4),
+        widths=(1.8, 2.4, 3.2, 7.0, 2.6),
     )
     tag(document, "{%p endif %}")
     para(document, SECTIONS[11][1], "Heading 1")

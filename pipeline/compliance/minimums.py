@@ -1,152 +1,43 @@
-"""Compliance against the framework's minimums: roster + targets + the store → expected vs done, RAG-rated.
+"""Compliance against the framework's minimums: roster + targets + this quarter's returns → expected vs done.
 
 Quarterly targets are judged on the quarter. Annual targets (line-manager observations, supervision
 audits, thematic audits a year) count the financial year up to and including the quarter and are
 judged pro rata: by the end of Q3, three quarters of the year's minimum, rounded down. The DCS's
 six-monthly observation is judged the same way over the half year. Child names are never read here:
-children appear only as IDs, and only in counts.
+children appear only as IDs, and only in counts. The returns, rejections and unreturned forms come
+from :mod:`pipeline.compliance.assessment`, which decides once what belongs to the quarter.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Iterable
 
-from .admin import Person
-from .quarter import Quarter
-from .roles import Role, fold
-from .store import IssuedForm, Store, StoredSubmission
-from .targets import Targets
-
-GREEN, AMBER, RED = "Green", "Amber", "Red"
+from ..admin import Person
+from ..quarter import Quarter
+from ..roles import Role, fold
+from ..store import IssuedForm, StoredSubmission
+from ..targets import Targets
+from .lines import (
+    ACTIVITIES,
+    AMBER,
+    GREEN,
+    ORDER,
+    ActivityLine,
+    CcrSpread,
+    Compliance,
+    PersonLine,
+    Tally,
+    UnknownName,
+)
+from .lines import day as _day
+from .lines import names as _names
+from .lines import times as _times
 
 # Fields that name members of staff (never children); names not on the roster are listed for the admin.
 STAFF_NAME_FIELDS = ("completed_by", "observer", "practitioner", "auditor", "supervisor", "supervisee",
                      "reviewer", "social_worker", "team_manager")
-
-# key → (activity, framework section, form, what is counted), in the order the report shows them.
-ACTIVITIES: dict[str, tuple[str, str, str, str]] = {
-    "hos_summary": ("Head of Service summaries", "§4.2", "hos_summary", "summaries"),
-    "safeguarding_report": ("IRO / CP chair report", "§2.8", "service_summary", "reports"),
-    "dip_sample": ("Dip sampling", "§5", "dip_sample", "children"),
-    "line_manager_observation": ("Observations by line managers", "§6.4", "observation", "observations"),
-    "ad_observation": ("Observations by the AD", "§6.5", "observation", "observations"),
-    "dcs_observation": ("Observations by the DCS", "§6.5", "observation", "observations"),
-    "supervision_audit": ("Supervision audits", "§7", "supervision_audit", "audits"),
-    "thematic_audit": ("Thematic audits this quarter", "§8", "thematic_audit", "audits"),
-    "thematic_audit_year": ("Thematic audits this year", "§8", "thematic_audit", "audits"),
-    "ccr": ("Collaborative case reviews", "§9", "ccr", "children"),
-    "forum_feedback": ("Feedback from children's forums", "§10", "child_family_feedback", "returns"),
-    "staff_feedback": ("Feedback from staff", "§11", "staff_feedback", "returns"),
-}
-_ORDER = {key: index for index, key in enumerate(ACTIVITIES)}
-
-
-@dataclass(frozen=True)
-class ActivityLine:
-    """One QA activity against its minimum: received, rejected and outstanding, RAG-rated.
-
-    *received* counts what the activity is measured in (*unit*); for annual and six-monthly lines it
-    counts returns towards the minimum, at most the required number per person. *rejected* is the
-    number of files of the activity's form rejected this quarter, shown on the first line of that form
-    only so that the column adds up (a rejected file cannot be told apart until it is fixed). The RAG
-    compares (minimum − outstanding) with the minimum.
-    """
-
-    key: str
-    activity: str
-    section: str
-    form: str
-    period: str  # 'quarter', 'year to date' or 'half year to date'
-    span: str  # the months counted, e.g. 'April–December 2022'
-    unit: str
-    minimum: int
-    received: int
-    rejected: int
-    outstanding: int
-    rag: str
-    explanation: str
-
-
-@dataclass(frozen=True)
-class PersonLine:
-    """What one member of staff owes towards an activity, and how far they have got."""
-
-    person: str
-    role: str
-    team: str
-    activity_key: str
-    activity: str
-    subject: str | None  # the colleague to observe, or whose supervision to audit
-    due: dt.date
-    required: int
-    done: int
-    outstanding: int
-    rag: str
-    explanation: str
-
-
-@dataclass(frozen=True)
-class Tally:
-    """A name and how many."""
-
-    name: str
-    count: int
-
-
-@dataclass(frozen=True)
-class CcrSpread:
-    """Children reviewed by CCR this quarter, by level of need and by team; the gaps the framework asks to fill."""
-
-    by_level_of_need: list[Tally]
-    by_team: list[Tally]
-    missing_levels: list[str]
-    missing_teams: list[str]
-
-
-@dataclass(frozen=True)
-class UnknownName:
-    """A name written on this quarter's returns that matches no one on the roster."""
-
-    name: str
-    form: str
-    field: str
-    count: int
-
-
-@dataclass(frozen=True)
-class Compliance:
-    """A quarter's QA activity against the framework's minimums, for `qa status` and the DLT report."""
-
-    quarter: str
-    months: str
-    year_to_date: str
-    activities: list[ActivityLine]
-    people: list[PersonLine]
-    ccr_spread: CcrSpread
-    unreturned: list[IssuedForm]
-    unknown_names: list[UnknownName]
-
-    def outstanding_people(self) -> list[PersonLine]:
-        """The person lines with something still to do."""
-        return [line for line in self.people if line.outstanding > 0]
-
-    def as_dict(self) -> dict:
-        """Plain data for JSON: dates as ISO strings."""
-        return _plain(dataclasses.asdict(self))
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value) if isinstance(value, Role) else value
 
 
 @dataclass(frozen=True)
@@ -172,16 +63,23 @@ class _Period:
         return total * self.elapsed // self.length
 
 
-def assess(quarter: Quarter, store: Store, roster: list[Person], targets: Targets) -> Compliance:
-    """Judge *quarter*'s QA activity in *store* against *targets* for the staff on *roster*."""
-    return _Assessment(quarter, store, roster, targets).run()
+def judge_minimums(quarter: Quarter, returns: dict[tuple[str, str], list[StoredSubmission]], rejected: Counter[str],
+                   unreturned: list[IssuedForm], roster: list[Person], targets: Targets) -> Compliance:
+    """Judge *quarter*'s QA activity against *targets* for the staff on *roster*.
+
+    *returns* holds the current submissions by (form, quarter label); *rejected* the quarter's
+    unresolved rejections by form; *unreturned* the quarter's issued forms not yet returned.
+    """
+    return _Minimums(quarter, returns, rejected, unreturned, roster, targets).run()
 
 
-class _Assessment:
-    """One run of assess(): the periods, the roster indexes and the returns fetched once each."""
+class _Minimums:
+    """One run of judge_minimums(): the periods and the roster indexes worked out once."""
 
-    def __init__(self, quarter: Quarter, store: Store, roster: list[Person], targets: Targets) -> None:
-        self.quarter, self.store, self.targets = quarter, store, targets
+    def __init__(self, quarter: Quarter, returns: dict[tuple[str, str], list[StoredSubmission]], rejected: Counter[str],
+                 unreturned: list[IssuedForm], roster: list[Person], targets: Targets) -> None:
+        self.quarter, self.targets, self.rejected, self.unreturned = quarter, targets, rejected, unreturned
+        self._returns = returns
         self.known = {fold(person.name): person for person in roster}
         # People who start after the quarter ends owe nothing yet and are owed nothing yet.
         self.staff = sorted((p for p in roster if p.start_date is None or p.start_date <= quarter.end), key=lambda p: fold(p.name))
@@ -194,8 +92,6 @@ class _Assessment:
         self.year = _Period("year to date", year, 4, Quarter(quarter.start_year, 4).end)
         half_start = 1 if quarter.number <= 2 else 3
         self.half = _Period("half year to date", year[half_start - 1:], 2, Quarter(quarter.start_year, half_start + 1).end)
-        self._returns: dict[tuple[str, str], list[StoredSubmission]] = {}
-        self.rejected = self._rejected()
         self.lines: list[ActivityLine] = []
         self.people: list[PersonLine] = []
 
@@ -211,49 +107,31 @@ class _Assessment:
         spread = self.ccr()
         self.feedback("forum_feedback", self.targets.forum_feedback_per_quarter, self.targets.forum_sources)
         self.feedback("staff_feedback", self.targets.staff_feedback_per_quarter, self.targets.staff_feedback_sources)
-        returned = self.store.returned_issue_ids()
-        unreturned = sorted((issued for issued in self.store.issued(self.quarter.label) if issued.issue_id not in returned),
-                            key=lambda i: (fold(i.assignee), i.form, i.issue_id))
         return Compliance(
             quarter=self.quarter.label, months=self.quarter.months, year_to_date=self.year.span,
-            activities=sorted(self.lines, key=lambda line: _ORDER[line.key]),
-            people=sorted(self.people, key=lambda p: (fold(p.person), _ORDER[p.activity_key], fold(p.subject or ""))),
-            ccr_spread=spread, unreturned=unreturned, unknown_names=self.unknown_names(),
+            activities=sorted(self.lines, key=lambda line: ORDER[line.key]),
+            people=sorted(self.people, key=lambda p: (fold(p.person), ORDER[p.activity_key], fold(p.subject or ""))),
+            ccr_spread=spread, unreturned=self.unreturned, unknown_names=self.unknown_names(),
         )
 
     # --- shared pieces ---------------------------------------------------------------------------
 
     def returns(self, form: str, period: _Period) -> list[StoredSubmission]:
-        found: list[StoredSubmission] = []
-        for quarter in period.quarters:
-            key = (form, quarter.label)
-            if key not in self._returns:
-                self._returns[key] = self.store.submissions(form=form, quarter=quarter.label)
-            found += self._returns[key]
-        return found
-
-    def _rejected(self) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        label = self.quarter.label
-        for entry in self.store.log_entries("rejected"):
-            if not entry.form:
-                continue
-            # Ingest may not know the quarter of a file it could not read; issued files carry it in their name.
-            if entry.quarter == label or (entry.quarter is None and label in entry.file):
-                counts[entry.form.split("/")[0]] += 1
-        return counts
+        return [s for quarter in period.quarters for s in self._returns.get((form, quarter.label), [])]
 
     def with_role(self, *roles: Role) -> list[Person]:
         return [p for p in self.staff if p.role in roles]
 
-    def add_line(self, key: str, period: _Period, minimum: int, received: int, outstanding: int,
-                 explanation: str, rag: str | None = None) -> None:
+    def add_line(self, key: str, period: _Period, minimum: int, received: int, explanation: str,
+                 counted: int | None = None, rag: str | None = None) -> None:
+        """An activity line; *counted* (towards the minimum) defaults to everything *received*."""
         activity, section, form, unit = ACTIVITIES[key]
         first_of_form = next(k for k, info in ACTIVITIES.items() if info[2] == form) == key
+        counted = received if counted is None else counted
         self.lines.append(ActivityLine(
             key=key, activity=activity, section=section, form=form, period=period.kind, span=period.span, unit=unit,
-            minimum=minimum, received=received, rejected=self.rejected[form] if first_of_form else 0, outstanding=outstanding,
-            rag=rag or self.targets.rag(minimum - outstanding, minimum), explanation=explanation,
+            minimum=minimum, received=received, counted=counted, rejected=self.rejected[form] if first_of_form else 0,
+            outstanding=max(0, minimum - counted), rag=rag or self.targets.rag(counted, minimum), explanation=explanation,
         ))
 
     def add_person(self, key: str, owner: Person | str, subject: str | None, period: _Period,
@@ -277,22 +155,27 @@ class _Assessment:
         return GREEN if done * period.length >= required * period.elapsed else AMBER
 
     def per_person_line(self, key: str, period: _Period, lines: list[PersonLine], received: int, explanation: str) -> None:
-        """An activity line from quarterly per-person obligations: the minimum is their sum."""
+        """An activity line from quarterly per-person obligations: the minimum is their sum, and each
+        person's returns count towards it up to what they owe, so minimum − counted = outstanding."""
         minimum = sum(line.required for line in lines)
-        self.add_line(key, period, minimum, received, sum(line.outstanding for line in lines), explanation)
+        counted = sum(min(line.done, line.required) for line in lines)
+        if counted < received:
+            unit = ACTIVITIES[key][3]
+            explanation += (f" {counted} of the {received} {unit} count towards the minimum "
+                            f"(at most {_names(sorted({str(line.required) for line in lines}), 'or')} each from those who owe them).")
+        self.add_line(key, period, minimum, received, explanation, counted)
 
     def pro_rata_line(self, key: str, period: _Period, lines: list[PersonLine], what: str, explanation: str) -> None:
         """An activity line from annual or six-monthly obligations, judged pro rata on the quarters elapsed."""
         total = sum(line.required for line in lines)
         minimum = period.pro_rata(total)
-        received = sum(min(line.done, line.required) for line in lines)
+        counted = sum(min(line.done, line.required) for line in lines)
         unit = ACTIVITIES[key][3]
         judged = (f"Judged pro rata: by the end of {self.quarter.label} ({period.elapsed} of {period.length} quarters) "
-                  f"{minimum} of the {total} {unit} {what} are due (rounded down); {received} done in {period.span}.")
-        if received < total:
-            judged += f" {total - received} still to do by {_day(period.end)}."
-        self.add_line(key, period, minimum, received, max(0, minimum - received), f"{explanation} {judged}",
-                      self.targets.rag(received, minimum))
+                  f"{minimum} of the {total} {unit} {what} are due (rounded down); {counted} done in {period.span}.")
+        if counted < total:
+            judged += f" {total - counted} still to do by {_day(period.end)}."
+        self.add_line(key, period, minimum, counted, f"{explanation} {judged}")
 
     # --- the activities ------------------------------------------------------------------------
 
@@ -325,7 +208,7 @@ class _Assessment:
         explanation = (f"The IRO / CP chairs report quarterly as a service summary for '{area}'. "
                        + (f"Returned by {_names(authors)}." if found else "None returned yet.")
                        + (f" Accountable: {_names(managers)}." if managers and len(found) < minimum else ""))
-        self.add_line("safeguarding_report", self.this_quarter, minimum, len(found), max(0, minimum - len(found)), explanation)
+        self.add_line("safeguarding_report", self.this_quarter, minimum, len(found), explanation)
 
     def dip_sampling(self) -> None:
         required = self.targets.dip_sample_children_per_auditor
@@ -390,7 +273,7 @@ class _Assessment:
         every = "a quarter" if period.length == 1 else "every six months"
         rule = f"The {role} observes practice {_times(required)} {every} (§6.5)."
         if not lines:
-            self.add_line(key, period, 0, 0, 0, f"{rule} No {role} is on the roster.")
+            self.add_line(key, period, 0, 0, f"{rule} No {role} is on the roster.")
         elif period.length == 1:
             self.per_person_line(key, period, lines, sum(line.done for line in lines),
                                  f"{rule} " + " ".join(f"{line.person}: {line.explanation}" for line in lines))
@@ -439,13 +322,12 @@ class _Assessment:
                 f"{_names(details)}." if details else
                 f"no thematic audit returned yet for {self.quarter.label}; due by {_day(self.quarter.end)}.")
             self.add_person("thematic_audit", psw, None, self.this_quarter, per_quarter, received, note)
-        self.add_line("thematic_audit", self.this_quarter, per_quarter, received, max(0, per_quarter - received), explanation)
+        self.add_line("thematic_audit", self.this_quarter, per_quarter, received, explanation)
         minimum, done = self.year.pro_rata(per_year), len(audits)
         listing = _names([f"{quarter[-2:]} '{themes[theme]}'" for quarter, theme in sorted(audits)]) or "none yet"
         explanation = (f"At least {per_year} thematic audits a year (§8.2), judged pro rata: by the end of {self.quarter.label} "
                        f"{minimum} are due (rounded down); {done} done in {self.year.span}: {listing}.")
-        self.add_line("thematic_audit_year", self.year, minimum, done, max(0, minimum - done), explanation,
-                      self.targets.rag(done, minimum))
+        self.add_line("thematic_audit_year", self.year, minimum, done, explanation)
 
     def ccr(self) -> CcrSpread:
         children: dict[str, tuple[str, str]] = {}
@@ -472,7 +354,7 @@ class _Assessment:
         rag = self.targets.rag(received, minimum)
         if rag == GREEN and gaps:
             rag = AMBER  # enough children, but not the spread the framework asks for
-        self.add_line("ccr", self.this_quarter, minimum, received, max(0, minimum - received), explanation, rag)
+        self.add_line("ccr", self.this_quarter, minimum, received, explanation, rag=rag)
         return CcrSpread(by_level, by_team, missing_levels, missing_teams)
 
     def feedback(self, key: str, minimum: int, sources: tuple[str, ...]) -> None:
@@ -485,11 +367,11 @@ class _Assessment:
         explanation = (f"At least {minimum} a quarter from {_names(list(sources), 'or')}. "
                        + (f"Received from {_names(heard)}." if heard else "None received yet.")
                        + (f" Nothing yet from {_names(silent)}." if heard and silent else ""))
-        self.add_line(key, self.this_quarter, minimum, received, max(0, minimum - received), explanation)
+        self.add_line(key, self.this_quarter, minimum, received, explanation)
 
     def unknown_names(self) -> list[UnknownName]:
         counts: Counter[tuple[str, str, str]] = Counter()
-        for submission in self.store.submissions(quarter=self.quarter.label):
+        for submission in (s for (_, label), found in self._returns.items() if label == self.quarter.label for s in found):
             for name in STAFF_NAME_FIELDS:
                 value = " ".join(str(submission.values.get(name) or "").split())
                 if value and fold(value) not in self.known:
@@ -505,19 +387,3 @@ def _author(submission: StoredSubmission, *fields: str) -> str:
         if value:
             return value
     return ""
-
-
-def _day(value: dt.date | str) -> str:
-    day = dt.date.fromisoformat(value) if isinstance(value, str) and value else value
-    return day.strftime("%d/%m/%Y") if isinstance(day, dt.date) else "an unknown date"
-
-
-def _times(count: int) -> str:
-    return {1: "once", 2: "twice"}.get(count, f"{count} times")
-
-
-def _names(items: Iterable[str], joiner: str = "and") -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {joiner} {items[-1]}"

@@ -1,0 +1,37 @@
+"""Compliance and the quarter's one assessment: what was returned, rejected, resolved, unreturned and outstanding.
+
+:func:`assess_workspace` is the one place those figures are decided; `qa status`, `qa report`,
+the service-area drafts and the action ledger render what it returns.
+"""
+
+from __future__ import annotations
+
+from .assessment import (
+    Assessment,
+    Rejection,
+    RejectionCount,
+    assess,
+    assess_quarter,
+    assess_workspace,
+    rejection_quarter,
+)
+from .lines import (
+    ACTIVITIES,
+    AMBER,
+    GREEN,
+    RED,
+    ActivityLine,
+    CcrSpread,
+    Compliance,
+    PersonLine,
+    RagCount,
+    Tally,
+    UnknownName,
+)
+from .minimums import STAFF_NAME_FIELDS, judge_minimums
+
+__all__ = [
+    "ACTIVITIES", "AMBER", "GREEN", "RED", "STAFF_NAME_FIELDS", "ActivityLine", "Assessment", "CcrSpread", "Compliance",
+    "PersonLine", "RagCount", "Rejection", "RejectionCount", "Tally", "UnknownName", "assess", "assess_quarter",
+    "assess_workspace", "judge_minimums", "rejection_quarter",
+]
