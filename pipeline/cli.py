@@ -13,7 +13,7 @@ from . import __version__
 from .errors import PipelineError
 from .quarter import Quarter
 from .settle import DEFAULT_WINDOW, STILL_WRITING, HoldUnsettled
-from .spec import Catalogue
+from .spec import SETTINGS_FILE, Catalogue, load_settings
 from .store import Store
 from .workspace import Workspace
 
@@ -30,7 +30,8 @@ class Context:
     @property
     def catalogue(self) -> Catalogue:
         if self._catalogue is None:
-            self._catalogue = Catalogue.load(self.workspace.specs)
+            settings = load_settings(self.workspace.root / SETTINGS_FILE)
+            self._catalogue = Catalogue.load(self.workspace.specs, settings)
         return self._catalogue
 
     def store(self) -> Store:
@@ -93,10 +94,12 @@ def init(obj: Context) -> None:
         qa --workspace /srv/qa init
     """
     from .admin import write_examples
+    from .spec.settings import write_example_settings
 
     workspace = obj.workspace.ensure()
     workspace.copy_builtin_specs()
     written = write_examples(workspace)
+    written += [path for path in [write_example_settings(workspace.root)] if path]
     click.echo(f"Workspace ready at {workspace.root}")
     for path in written:
         click.echo(f"  wrote {path.relative_to(workspace.root)}")
@@ -264,7 +267,7 @@ def ingest(obj: Context, as_json: bool, settle: float) -> None:
             click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
         else:
             click.echo(f"{outcome.status:9} {outcome.file}" + (f" ({outcome.form})" if outcome.form else ""))
-            for problem in outcome.problems:
+            for problem in outcome.public:  # the note beside the file quotes what was typed; a log never does
                 click.echo(f"          · {problem}")
     if not as_json:
         statuses = ("accepted", "replaced", "duplicate", "rejected") + (("left",) if unsettled.held else ())
@@ -277,25 +280,42 @@ def ingest(obj: Context, as_json: bool, settle: float) -> None:
 @click.option("--quarter", help="Only this quarter, e.g. 2022-23-Q3.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout (required for xlsx).")
+@click.option("--include-sensitive", is_flag=True,
+              help="Also export the fields marked sensitive (children's names, free text about them) and file names.")
+@click.option("--pseudonymise", is_flag=True,
+              help="Replace child IDs with pseudonyms that are the same in every export of this workspace "
+                   "(keyed with .secret/pseudonym.key, made the first time), so quarters can be joined without IDs.")
 @click.pass_obj
-def export(obj: Context, form: str | None, quarter: str | None, fmt: str, out_file: Path | None) -> None:
-    """Export stored submissions for analysis.
+def export(obj: Context, form: str | None, quarter: str | None, fmt: str, out_file: Path | None,
+           include_sensitive: bool, pseudonymise: bool) -> None:
+    """Export stored submissions for analysis, without sensitive fields or file names unless asked.
 
     \b
     Example:
-        qa export --form ccr --quarter 2022-23-Q3 --format xlsx --out ccr.xlsx
+        qa export --form ccr --quarter 2022-23-Q3 --format xlsx --out ccr.xlsx --pseudonymise
     """
     from . import export as exporter
+    from .pseudonym import Pseudonyms
 
-    with obj.store() as store:
-        submissions = store.submissions(form=form, quarter=quarter)
+    if fmt == "xlsx" and out_file is None:
+        raise click.UsageError("--format xlsx needs --out FILE.")
+    try:
+        pseudonyms = Pseudonyms.for_workspace(obj.workspace.root) if pseudonymise else None
+        with obj.store() as store:
+            submissions = store.submissions(form=form, quarter=quarter)
+            everything = [] if include_sensitive else store.submissions(include_replaced=True)
+        prepared = exporter.prepare(submissions, obj.catalogue, include_sensitive, pseudonyms, everything)
+    except PipelineError as err:
+        raise _fail(err) from err
+    if include_sensitive:
+        click.echo(exporter.INCLUDE_SENSITIVE_WARNING, err=True)
+    if prepared.without_spec:
+        click.echo(exporter.UNKNOWN_FORM_NOTE.format(count=prepared.without_spec), err=True)
     if fmt == "xlsx":
-        if out_file is None:
-            raise click.UsageError("--format xlsx needs --out FILE.")
-        out_file.write_bytes(exporter.to_xlsx(submissions, obj.catalogue))
+        out_file.write_bytes(exporter.to_xlsx(prepared, obj.catalogue))
         click.echo(f"Wrote {len(submissions)} submission(s) to {out_file}")
         return
-    text = exporter.to_json(submissions) if fmt == "json" else exporter.to_csv(submissions)
+    text = exporter.to_json(prepared) if fmt == "json" else exporter.to_csv(prepared)
     if out_file:
         out_file.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {len(submissions)} submission(s) to {out_file}")
@@ -387,10 +407,12 @@ def status(obj: Context, period: Quarter, as_json: bool, with_files: bool) -> No
         qa status --quarter 2022-23-Q3
     """
     from .compliance import assess_workspace
+    from .report.redact import Redactor
 
     try:
         with obj.store() as store:
-            result = assess_workspace(obj.workspace, store, period)
+            names = Redactor.from_submissions(obj.catalogue, store.submissions(include_replaced=True))
+            result = assess_workspace(obj.workspace, store, period, redact=names.name)
     except PipelineError as err:
         raise _fail(err) from err
     if as_json:

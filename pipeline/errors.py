@@ -29,12 +29,28 @@ class ReportError(PipelineError):
     """A report could not be built or rendered."""
 
 
+class Message(str):
+    """A catalogue message; ``public`` is its wording for collated outputs, which never quotes what was typed."""
+
+    public: str
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a submitted file, said so that its author can fix it."""
+    """One thing wrong with a submitted file, said so that its author can fix it.
+
+    ``message`` quotes what was typed and goes only into the note beside the rejected file, which
+    is for its author; ``public`` names the field and the rule without quoting, for every collated
+    output (report, ledger, status, ingest log). A catalogue message brings its public wording along.
+    """
 
     message: str
     field: str | None = None  # field id, or "group.N.field" for a repeat row
+    public: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.public:
+            object.__setattr__(self, "public", getattr(self.message, "public", self.message))
 
     def __str__(self) -> str:
         return self.message
@@ -80,9 +96,50 @@ MESSAGES = {
     "too_many_rows": "{label}: the form has {count:,} rows, more than the {limit:,} allowed. Split the work into several forms.",
     "formula": "{label}: the cell holds a formula ({formula}). Type the value itself instead of a formula.",
     "min_rows": "{label}: at least {minimum} row(s) must be filled in; {count} found. Add the missing rows and drop the form in the inbox again.",
+    # A name found in the wrong box is not repeated, even in the note: its author knows what they typed.
+    "child_id_is_name": "{label}: what was typed here is the same as, or close to, the name typed in {name_label}. Enter the child's ID from the case record, for example {example}, never their name.",
+    "name_in_other_field": "{label}: what was typed here is the child's name, as typed in {name_label}. The name belongs only there: enter what this box asks for.",
+    "child_id": "{label}: '{value}' does not look like a child's ID. Enter the ID from the case record, for example {example}, never the child's name.",
+    "child_id_option": "--child-id: '{value}' does not look like a child's ID. Give the ID from the case record, for example {example}, never the child's name (the format is child_id_pattern in qa.yaml).",
+    "outside_quarter": "{label}: {date} is outside the quarter {quarter} ({start} to {end}). Enter the date it took place, or correct {quarter_label} if the form belongs to another quarter.",
+    "completed_outside_quarter": "{label}: {date} is outside the dates a {quarter} form is completed on ({start} to {end}: the quarter and the {grace} days after it). Enter the date it was completed, or correct {quarter_label} if the form belongs to another quarter.",
+    # The workspace settings file, qa.yaml, read by the QA admin.
+    "settings_yaml": "{file}: not valid YAML ({detail}). Check the indentation, and put any text containing ? : , # or {{ }} in quotes.",
+    "settings_unknown": "{file}: unknown setting '{setting}'.{hint}",
+    "settings_pattern": "{file}: child_id_pattern '{value}' is not a valid regular expression ({detail}). Write it as in the comments of a new qa.yaml (run 'qa init' in an empty folder to see one).",
+    "settings_example": "{file}: child_id_example '{value}' does not match child_id_pattern. Give an ID in your case system's format, so the example in messages is one that would be accepted.",
+    "settings_days": "{file}: completion_grace_days '{value}' is not a number of days from 0 to 366. Write a whole number, for example 31.",
+    "settings_text": "{file}: {setting} '{value}' must be text. Put it in quotes.",
+    "pseudonym_key": "{path} is not a pseudonym key (64 hex digits). Put back the copy from your backup: a new key would give every child a new pseudonym, so new exports could no longer be joined with earlier ones.",
+}
+
+# The wording of messages in every collated output (report, drafts, ledger, status, the ingest log):
+# the same rule and field label, never what was typed. A name typed into the wrong box (a date box,
+# the ID box) would otherwise be quoted to everyone who reads the report. The note beside the
+# rejected file, which goes back only to its author, keeps the full message.
+NOT_SHOWN = "the value typed (not shown here)"
+PUBLIC_MESSAGES = {
+    "lost_tags": "{count} fill-in boxes have lost their names, so their answers cannot be placed safely. The form was probably re-saved by a program other than Microsoft Word (LibreOffice, for example). Fill in a fresh copy of the form in Microsoft Word and drop that in the inbox.",
+    "lost_tag": "A fill-in box has lost its name, so its answer cannot be placed safely. Fill in a fresh copy of the form in Microsoft Word and drop that in the inbox.",
+    "choice": f"{{label}}: {NOT_SHOWN} is not one of the choices. Choose {{choices}}.",
+    "grade": f"{{label}}: {NOT_SHOWN} is not a grade. Choose Outstanding, Good, Requires improvement or Inadequate.",
+    "date": f"{{label}}: {NOT_SHOWN} is not a date. Enter the date as dd/mm/yyyy, for example 03/11/2022.",
+    "number": f"{{label}}: {NOT_SHOWN} is not a whole number. Enter digits only, for example 45.",
+    "yes_no": f"{{label}}: {NOT_SHOWN} is not Yes or No. Tick the box for Yes, leave it clear for No.",
+    "pattern": f"{{label}}: {NOT_SHOWN} is not in the expected form. {{hint}}",
+    "quarter": f"{{label}}: {NOT_SHOWN} is not a quarter. Write the financial-year quarter as 2022-23-Q3 (Q1 = April to June).",
+    "formula": "{label}: the cell holds a formula. Type the value itself instead of a formula.",
+    "child_id": f"{{label}}: {NOT_SHOWN} does not look like a child's ID. Enter the ID from the case record, for example {{example}}, never the child's name.",
 }
 
 
-def message(key: str, **details: object) -> str:
-    """Return catalogue message *key* with its details filled in."""
-    return MESSAGES[key].format(**details)
+def message(key: str, **details: object) -> Message:
+    """Return catalogue message *key* with its details filled in, carrying its public wording."""
+    text = Message(MESSAGES[key].format(**details))
+    text.public = PUBLIC_MESSAGES[key].format(**details) if key in PUBLIC_MESSAGES else str(text)
+    return text
+
+
+def public_message(key: str, **details: object) -> str:
+    """The wording of message *key* in collated outputs: it never quotes what was typed (so needs no value)."""
+    return PUBLIC_MESSAGES.get(key, MESSAGES[key]).format(**details)

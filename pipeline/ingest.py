@@ -41,6 +41,7 @@ class Examined:
     submission: Submission | None = None
     problems: list[str] = field(default_factory=list)
     recovered: bool = False  # some controls had lost their names: answers placed by the form's layout
+    public: list[str] = field(default_factory=list)  # the same problems, never quoting what was typed
 
     @property
     def valid(self) -> bool:
@@ -57,10 +58,15 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     destination: str | None = None
     recovered: bool = False  # accepted with answers placed by the form's layout (see Examined)
+    public: list[str] | None = None  # the problems as logged and printed: never quoting what was typed
+
+    def __post_init__(self) -> None:
+        if self.public is None:
+            self.public = [getattr(problem, "public", problem) for problem in self.problems]
 
     def as_json(self) -> dict:
-        """The object `qa ingest --json` prints."""
-        return {"file": self.file, "status": self.status, "form": self.form, "problems": self.problems}
+        """The object `qa ingest --json` prints (problems in their public wording; the note quotes them)."""
+        return {"file": self.file, "status": self.status, "form": self.form, "problems": self.public}
 
 
 def examine(name: str, data: bytes, catalogue: Catalogue) -> Examined:
@@ -71,15 +77,17 @@ def examine(name: str, data: bytes, catalogue: Catalogue) -> Examined:
         result.spec = identify(package, catalogue)
         raw = _reader(package.kind)(package, result.spec)
     except ReadError as err:
-        result.problems = [str(err)]
+        result.problems = result.public = [str(err)]
         return result
     except Exception as err:  # a damaged part deep inside a zip: never let one file stop the run
         log.debug("unexpected read failure for %s", name, exc_info=True)
-        result.problems = [message("corrupt", detail=type(err).__name__)]
+        result.problems = result.public = [message("corrupt", detail=type(err).__name__)]
         return result
-    result.submission = validate(result.spec, raw)
+    result.submission = validate(result.spec, raw, catalogue.settings)
+    problems = _unique(result.submission.problems)
+    result.problems = [str(problem) for problem in problems]
+    result.public = [problem.public for problem in problems]
     result.recovered = raw.recovered
-    result.problems = [str(problem) for problem in _unique(result.submission.problems)]
     return result
 
 
@@ -284,8 +292,8 @@ def _process(workspace: Workspace, claimed: Path, token: str, display: str, cata
         target = Path(earlier.destination) if earlier.destination else workspace.archive / fit_name(name)
         destination = _move(claimed, target.parent, target.name, NOTE_RESERVE if earlier.status == "rejected" else 0)
         if earlier.status == "rejected":
-            _write_note(destination, display, earlier.problems)
-        return _logged(Outcome(display, earlier.status, earlier.form, earlier.problems, str(destination)))
+            _write_note(destination, display, earlier.quoted)
+        return _logged(Outcome(display, earlier.status, earlier.form, earlier.quoted, str(destination), public=earlier.problems))
 
     try:
         info = os.lstat(claimed)
@@ -311,7 +319,7 @@ def _process(workspace: Workspace, claimed: Path, token: str, display: str, cata
     form = examined.spec.key if examined.spec else None
     if not examined.valid:
         quarter = examined.submission.quarter if examined.submission else None
-        return _reject(workspace, store, claimed, display, token, sha256, form, examined.problems, quarter)
+        return _reject(workspace, store, claimed, display, token, sha256, form, examined.problems, quarter, examined.public)
     submission = examined.submission
     folder = workspace.archive / (submission.quarter or "no-quarter")
     destination = unique_path(_folder(folder), name)
@@ -332,17 +340,18 @@ def _duplicate(store: Store, claimed: Path, display: str, token: str, sha256: st
     return _logged(Outcome(display, "duplicate", None, [], str(destination)))
 
 
-def _reject(workspace, store, claimed: Path, display: str, token: str, sha256, form, problems: list[str], quarter=None) -> Outcome:
+def _reject(workspace, store, claimed: Path, display: str, token: str, sha256, form, problems: list[str], quarter=None,
+            public: list[str] | None = None) -> Outcome:
     destination = unique_path(_folder(workspace.rejected), Path(display).name, reserve=NOTE_RESERVE)
     store.log(file=display, claim=token, sha256=sha256, status="rejected", form=form, quarter=quarter,
-              problems=problems, destination=str(destination))
+              problems=problems, destination=str(destination), public=public)
     # The note goes first: a crash after the move would leave no claim for recovery to finish.
     _write_note(destination, display, problems)
     moved = _move(claimed, destination.parent, destination.name, reserve=NOTE_RESERVE)
     if moved != destination:  # another process took the name in between: the note follows the file
         os.replace(note_path(destination), note_path(moved))
         destination = moved
-    return _logged(Outcome(display, "rejected", form, problems, str(destination)))
+    return _logged(Outcome(display, "rejected", form, problems, str(destination), public=public))
 
 
 def _folder(path: Path) -> Path:

@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
-from .errors import PipelineError
+from .errors import PipelineError, message
 from .quarter import Quarter
 from .spec import Catalogue, FormSpec
 from .store import IssuedForm, Store
@@ -49,6 +49,8 @@ def issue_form(
     spec = choose_spec(catalogue, form, theme)
     if child_id and not spec.has_field("child_id"):
         raise PipelineError(f"The {spec.display_title} form has no Child ID field; leave out --child-id.")
+    if child_id and not catalogue.settings.is_child_id(child_id):
+        raise PipelineError(message("child_id_option", value=child_id, example=catalogue.settings.child_id_example))
     values: dict[str, object] = {"quarter": quarter}
     values.update({name: assignee for name in ASSIGNEE_FIELDS if spec.has_field(name)})
     if spec.has_field("theme") and (spec.theme or theme):

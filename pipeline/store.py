@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS ingest_log (
     form TEXT,
     quarter TEXT,
     problems_json TEXT NOT NULL DEFAULT '[]',
+    public_json TEXT,
     destination TEXT,
     submission_id INTEGER REFERENCES submission(id)
 );
@@ -94,13 +95,14 @@ class LogEntry:
     status: str
     form: str | None
     quarter: str | None
-    problems: list[str]
+    problems: list[str]  # as every collated output shows them: naming field and rule, never quoting what was typed
     destination: str | None
     id: int = 0
     submission_id: int | None = None
     resolved_by: int | None = None
     resolved_at: str | None = None
     match_key: str | None = None  # what a corrected resubmission must match, read once from the rejected file
+    quoted: list[str] = field(default_factory=list)  # as the note beside the rejected file words them, for its author only
 
 
 def submission_ref(submission_id: int) -> str:
@@ -220,16 +222,22 @@ class Store:
         return status
 
     def log(self, *, file: str, claim: str | None, sha256: str | None, status: str, form: str | None,
-            quarter: str | None = None, problems: list[str] | None = None, destination: str | None = None) -> None:
-        """Record a file that was not stored (rejected or duplicate)."""
-        with self._transaction():
-            self._insert_log(file, claim, sha256, status, form, quarter, problems or [], destination, None)
+            quarter: str | None = None, problems: list[str] | None = None, destination: str | None = None,
+            public: list[str] | None = None) -> None:
+        """Record a file that was not stored (rejected or duplicate).
 
-    def _insert_log(self, file, claim, sha256, status, form, quarter, problems, destination, submission_id) -> None:
+        *problems* are worded for the note beside the file; *public* (default: each catalogue message's
+        public wording) for every other output.
+        """
+        with self._transaction():
+            self._insert_log(file, claim, sha256, status, form, quarter, problems or [], destination, None, public)
+
+    def _insert_log(self, file, claim, sha256, status, form, quarter, problems, destination, submission_id, public=None) -> None:
         self._db.execute(
-            "INSERT INTO ingest_log (at, file, claim, sha256, status, form, quarter, problems_json, destination, submission_id)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (_now(), file, claim, sha256, status, form, quarter, _dumps(problems), destination, submission_id),
+            "INSERT INTO ingest_log (at, file, claim, sha256, status, form, quarter, problems_json, public_json, destination,"
+            " submission_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (_now(), file, claim, sha256, status, form, quarter, _dumps(problems),
+             _dumps([getattr(p, "public", p) for p in problems] if public is None else public), destination, submission_id),
         )
 
     def log_entries(self, status: str | None = None) -> list[LogEntry]:
@@ -350,16 +358,25 @@ def _stored(row: sqlite3.Row) -> StoredSubmission:
     )
 
 
+# A file rejected before problems had a public wording: its reasons may quote a name typed in the
+# wrong box, so outputs show this instead of them.
+LEGACY_REASONS = "The reasons are in the note beside the file in rejected/ (logged before reasons were worded for reports)."
+
+
 def _log_entry(row: sqlite3.Row) -> LogEntry:
-    return LogEntry(row["at"], row["file"], row["status"], row["form"], row["quarter"], json.loads(row["problems_json"]),
-                    row["destination"], row["id"], row["submission_id"], row["resolved_by"], row["resolved_at"], row["match_key"])
+    quoted = json.loads(row["problems_json"])
+    public = json.loads(row["public_json"]) if row["public_json"] is not None else [LEGACY_REASONS] if quoted else []
+    return LogEntry(row["at"], row["file"], row["status"], row["form"], row["quarter"], public,
+                    row["destination"], row["id"], row["submission_id"], row["resolved_by"], row["resolved_at"], row["match_key"],
+                    quoted)
 
 
 def _add_resolution_columns(db: sqlite3.Connection) -> None:
-    # Which accepted submission resolved a rejection, and when: added in place, so stores made before
-    # rejections could be resolved gain the columns too.
+    # Which accepted submission resolved a rejection, and when, and the reasons' public wording: added
+    # in place, so stores made before rejections could be resolved (or reasons had a public wording) gain them.
     present = {row["name"] for row in db.execute("PRAGMA table_info(ingest_log)")}
-    for column, kind in (("resolved_by", "INTEGER REFERENCES submission(id)"), ("resolved_at", "TEXT"), ("match_key", "TEXT")):
+    for column, kind in (("resolved_by", "INTEGER REFERENCES submission(id)"), ("resolved_at", "TEXT"), ("match_key", "TEXT"),
+                         ("public_json", "TEXT")):
         if column not in present:
             try:
                 db.execute(f"ALTER TABLE ingest_log ADD COLUMN {column} {kind}")

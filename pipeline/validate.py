@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 
 from .errors import Problem, message
 from .quarter import Quarter
 from .read.raw import RawSubmission
-from .spec import Field, FormSpec
+from .spec import Field, FormSpec, WorkspaceSettings
 
 MAX_TEXT = 100_000  # characters in one answer: a long evaluation is a few thousand
 GRADE_ALIASES = {"ri": "Requires improvement", "requires improvement": "Requires improvement"}
@@ -54,8 +55,9 @@ class Submission:
         return self.values.get("completed_by")  # type: ignore[return-value]
 
 
-def validate(spec: FormSpec, raw: RawSubmission) -> Submission:
-    """Check every answer in *raw* against *spec*; problems name each field by its label."""
+def validate(spec: FormSpec, raw: RawSubmission, settings: WorkspaceSettings | None = None) -> Submission:
+    """Check every answer in *raw* against *spec* and the workspace's *settings*; problems name each field by its label."""
+    settings = settings or WorkspaceSettings()
     problems = list(raw.problems)
     # A field the reader already reported (a formula, a duplicated box) was filled in, just not
     # usably: saying it is also missing would contradict the first message.
@@ -74,6 +76,9 @@ def validate(spec: FormSpec, raw: RawSubmission) -> Submission:
             _check_fields(list(group.fields), row, raw.epoch_1904, f" (row {number})", problems, reported, f"{group.id}.{number}.")
             for number, row in zip(numbers, rows)
         ]
+    scopes = _scopes(spec, values, groups, raw.row_numbers)
+    problems += _name_problems(scopes, settings)
+    problems += _date_problems(spec, scopes, settings)
     return Submission(
         form=spec.id,
         variant=spec.variant,
@@ -100,7 +105,7 @@ def _check_fields(
         try:
             typed[item.id] = convert(item, raw.get(item.id), label, epoch_1904)
         except Invalid as err:
-            problems.append(Problem(str(err), key_prefix + item.id))
+            problems.append(Problem(err.args[0], key_prefix + item.id))
             typed[item.id] = None
     for item in fields:
         if key_prefix + item.id in reported:
@@ -123,6 +128,104 @@ def _missing(item: Field, typed: dict[str, object], fields: list[Field], label: 
         if hit:
             return message("required_when", label=label, when_label=other.label, when_value=condition.equals)
     return None
+
+
+# --- rules across fields: a child's ID is not a name, dates fit the quarter ------------------------
+
+MIN_NAME_LETTERS = 3  # fewer letters in an ID than this cannot spell a name
+NAME_LIKENESS = 0.8  # difflib ratio from which an ID's letters are taken for a name ('PEvans1' for 'Poppy Evans')
+
+
+@dataclass
+class _Scope:
+    """The form's own answers, or one repeat row's: the fields to check, and what they are checked with."""
+
+    fields: list[Field]
+    answers: dict[str, object]
+    names: list[tuple[str, str]]  # (label, value) of each child's name typed in reach: a row sees the form's too
+    where: str = ""  # " (row 3)"
+    key_prefix: str = ""  # "children.3."
+
+    def problem(self, key: str, item: Field, **details: object) -> Problem:
+        return Problem(message(key, label=item.label + self.where, **details), self.key_prefix + item.id)
+
+
+def _scopes(spec: FormSpec, values: dict[str, object], groups: dict[str, list[dict[str, object]]],
+            row_numbers: dict[str, list[int]]) -> list[_Scope]:
+    top = list(spec.fields())
+    top_names = _names(top, values)
+    scopes = [_Scope(top, values, top_names)]
+    for group in spec.groups():
+        rows = groups.get(group.id, [])
+        for number, row in zip(row_numbers.get(group.id) or range(1, len(rows) + 1), rows):
+            names = top_names + _names(list(group.fields), row)
+            scopes.append(_Scope(list(group.fields), row, names, f" (row {number})", f"{group.id}.{number}."))
+    return scopes
+
+
+def _names(fields: list[Field], answers: dict[str, object]) -> list[tuple[str, str]]:
+    return [(f.label, answers[f.id]) for f in fields if f.identifying == "name" and isinstance(answers.get(f.id), str)]
+
+
+def _name_problems(scopes: list[_Scope], settings: WorkspaceSettings) -> list[Problem]:
+    """A child's ID is in the workspace's ID format and is not their name; no other short answer is their name.
+
+    A name typed in the wrong box would otherwise travel to every output that shows that box (a team
+    column, an ID in a list of children), where only the name field is kept out.
+    """
+    problems = []
+    for scope in scopes:
+        for item in scope.fields:
+            value = scope.answers.get(item.id)
+            if not isinstance(value, str) or item.identifying == "name" or not (scope.names or item.identifying):
+                continue
+            if item.identifying == "child_id":
+                name_label = next((label for label, name in scope.names if _close_to_name(value, name)), None)
+                if name_label:
+                    problems.append(scope.problem("child_id_is_name", item, value=_short(value), name_label=name_label,
+                                                  example=settings.child_id_example))
+                elif not settings.is_child_id(value):
+                    problems.append(scope.problem("child_id", item, value=_short(value), example=settings.child_id_example))
+            elif item.type == "short_text" and scope.names:
+                name_label = next((label for label, name in scope.names if _words(value) and _words(value) == _words(name)), None)
+                if name_label:
+                    problems.append(scope.problem("name_in_other_field", item, value=_short(value), name_label=name_label))
+    return problems
+
+
+def _words(text: str) -> list[str]:
+    return [word.casefold() for word in re.findall(r"[^\W\d_]+", text)]
+
+
+def _close_to_name(value: str, name: str) -> bool:
+    """Whether an ID's letters spell the name, or one of its words, or nearly do ('PEvans1' for 'Poppy Evans')."""
+    letters = "".join(ch for ch in value.casefold() if ch.isalpha())
+    words = _words(name)
+    if len(letters) < MIN_NAME_LETTERS or not words:
+        return False
+    candidates = {"".join(words), *(word for word in words if len(word) >= MIN_NAME_LETTERS)}
+    return any(difflib.SequenceMatcher(None, letters, candidate).ratio() >= NAME_LIKENESS for candidate in candidates)
+
+
+def _date_problems(spec: FormSpec, scopes: list[_Scope], settings: WorkspaceSettings) -> list[Problem]:
+    """Dates marked `within_quarter` fall in the form's quarter (completion: or up to the grace days after it)."""
+    quarter_field = next((f for f in spec.fields() if f.type == "quarter"), None)
+    label = scopes[0].answers.get(quarter_field.id) if quarter_field else None
+    if not isinstance(label, str):
+        return []  # no quarter, or one already reported as wrong: nothing to measure dates against
+    quarter = Quarter.from_label(label)
+    last = {"activity": quarter.end, "completion": quarter.end + dt.timedelta(days=settings.completion_grace_days)}
+    key = {"activity": "outside_quarter", "completion": "completed_outside_quarter"}
+    problems = []
+    for scope in scopes:
+        for item in scope.fields:
+            day = scope.answers.get(item.id) if item.within_quarter else None
+            if isinstance(day, dt.date) and not quarter.start <= day <= last[item.within_quarter]:
+                problems.append(scope.problem(
+                    key[item.within_quarter], item, date=f"{day:%d/%m/%Y}", quarter=quarter.label, quarter_label=quarter_field.label,
+                    start=f"{quarter.start:%d/%m/%Y}", end=f"{last[item.within_quarter]:%d/%m/%Y}", grace=settings.completion_grace_days,
+                ))
+    return problems
 
 
 def _as_text(value: object) -> str:

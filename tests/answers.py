@@ -26,7 +26,7 @@ def answer(item: Field, n: int = 1) -> object:
         return list(item.choices[: 1 + n % len(item.choices)])
     if item.type == "yes_no":
         return n % 2 == 1
-    if item.pattern:  # child ids and the like
+    if item.pattern or item.identifying == "child_id":  # child ids and the like
         return f"C{1000 + n}"
     if item.type == "long_text":
         return f"{item.label}: first line & <second> \"quoted\"\n  indented line {n}\n\nafter a blank line"

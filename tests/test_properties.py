@@ -87,7 +87,7 @@ def test_word_text_controls_give_back_exactly_what_was_typed(long, short, child_
 # is, in the form Excel saves typed text: XML-escaped, '_x' written '_x005F_x', and characters XML
 # cannot hold written '_xHHHH_'. Text starting '=' stays text, as Excel keeps it after a quote.
 
-EXCEL_CELLS = {"edi_evaluation": "MARKER-EDI", "children.1.action": "MARKER-ACTION", "children.1.owner": "MARKER-OWNER", "children.1.child_id": "MARKER-CHILD"}
+EXCEL_CELLS = {"edi_evaluation": "MARKER-EDI", "children.1.action": "MARKER-ACTION", "children.1.owner": "MARKER-OWNER", "children.1.child_id": "MARKER-CHILD-1"}
 
 
 def _marked_workbook() -> bytes:

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ..admin import Person, load_targets, read_roster
 from ..quarter import Quarter
@@ -91,7 +92,8 @@ class Assessment:
         return data
 
 
-def assess_workspace(workspace: Workspace, store: Store, quarter: Quarter) -> Assessment:
+def assess_workspace(workspace: Workspace, store: Store, quarter: Quarter,
+                     redact: Callable[[str], str] | None = None) -> Assessment:
     """Assess *quarter* from the workspace's roster and targets and its store.
 
     A missing or unreadable roster raises the same WorkspaceError for `qa status` and `qa report`,
@@ -100,11 +102,15 @@ def assess_workspace(workspace: Workspace, store: Store, quarter: Quarter) -> As
     """
     roster = read_roster(workspace.roster_path)
     targets = load_targets(workspace.targets_path)
-    return assess_quarter(store, quarter, roster, targets)
+    return assess_quarter(store, quarter, roster, targets, redact)
 
 
-def assess_quarter(store: Store, quarter: Quarter, roster: list[Person], targets: Targets) -> Assessment:
-    """Assess *quarter* in *store* against *targets* for the staff on *roster*."""
+def assess_quarter(store: Store, quarter: Quarter, roster: list[Person], targets: Targets,
+                   redact: Callable[[str], str] | None = None) -> Assessment:
+    """Assess *quarter* in *store* against *targets* for the staff on *roster*.
+
+    *redact* takes a child's name out of a staff name or team typed on a form (see judge_minimums).
+    """
     everything = store.submissions(include_replaced=True)
     current = [s for s in everything if s.status == "current"]
     returns: dict[tuple[str, str], list[StoredSubmission]] = defaultdict(list)
@@ -118,7 +124,7 @@ def assess_quarter(store: Store, quarter: Quarter, roster: list[Person], targets
     returned = {s.issue_id for s in current if s.issue_id}
     unreturned = sorted((issued for issued in store.issued(quarter.label) if issued.issue_id not in returned),
                         key=lambda i: (fold(i.assignee), i.form, i.issue_id))
-    compliance = judge_minimums(quarter, returns, unresolved, unreturned, roster, targets)
+    compliance = judge_minimums(quarter, returns, unresolved, unreturned, roster, targets, redact)
     files = {submission_ref(s.id): s.file for s in this_quarter}
     files |= {r.ref: entry.file for r, entry in zip(rejections, logged)}
     return Assessment(

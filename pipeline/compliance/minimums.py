@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Callable
 
 from ..admin import Person
 from ..quarter import Quarter
@@ -64,21 +65,25 @@ class _Period:
 
 
 def judge_minimums(quarter: Quarter, returns: dict[tuple[str, str], list[StoredSubmission]], rejected: Counter[str],
-                   unreturned: list[IssuedForm], roster: list[Person], targets: Targets) -> Compliance:
+                   unreturned: list[IssuedForm], roster: list[Person], targets: Targets,
+                   redact: Callable[[str], str] | None = None) -> Compliance:
     """Judge *quarter*'s QA activity against *targets* for the staff on *roster*.
 
     *returns* holds the current submissions by (form, quarter label); *rejected* the quarter's
     unresolved rejections by form; *unreturned* the quarter's issued forms not yet returned.
+    *redact* takes a child's name out of a staff name or team typed on a form (typed in the wrong box).
     """
-    return _Minimums(quarter, returns, rejected, unreturned, roster, targets).run()
+    return _Minimums(quarter, returns, rejected, unreturned, roster, targets, redact).run()
 
 
 class _Minimums:
     """One run of judge_minimums(): the periods and the roster indexes worked out once."""
 
     def __init__(self, quarter: Quarter, returns: dict[tuple[str, str], list[StoredSubmission]], rejected: Counter[str],
-                 unreturned: list[IssuedForm], roster: list[Person], targets: Targets) -> None:
+                 unreturned: list[IssuedForm], roster: list[Person], targets: Targets,
+                 redact: Callable[[str], str] | None = None) -> None:
         self.quarter, self.targets, self.rejected, self.unreturned = quarter, targets, rejected, unreturned
+        self.redact = redact or (lambda text: text)
         self._returns = returns
         self.known = {fold(person.name): person for person in roster}
         # People who start after the quarter ends owe nothing yet and are owed nothing yet.
@@ -342,7 +347,7 @@ class _Minimums:
         level_names = {fold(name): name for name in self.targets.ccr_levels_of_need}
         level_names |= {fold(level): level for level, _ in children.values() if level and fold(level) not in level_names}
         practice = {fold(p.team): p.team for p in self.staff if p.role is Role.SOCIAL_WORKER and p.team}
-        team_names = practice | {fold(team): team for _, team in children.values() if team and fold(team) not in practice}
+        team_names = practice | {fold(team): self.redact(team) for _, team in children.values() if team and fold(team) not in practice}
         by_level = [Tally(name, levels[key]) for key, name in level_names.items()]
         by_team = [Tally(name, teams[key]) for key, name in sorted(team_names.items())]
         missing_levels = [name for name in self.targets.ccr_levels_of_need if not levels[fold(name)]]
@@ -375,7 +380,7 @@ class _Minimums:
             for name in STAFF_NAME_FIELDS:
                 value = " ".join(str(submission.values.get(name) or "").split())
                 if value and fold(value) not in self.known:
-                    counts[(value, submission.form, name)] += 1
+                    counts[(self.redact(value), submission.form, name)] += 1
         return [UnknownName(name, form, field, count) for (name, form, field), count
                 in sorted(counts.items(), key=lambda item: (fold(item[0][0]), item[0][1], item[0][2]))]
 

@@ -2,13 +2,14 @@
 
 The report never copies a sensitive field (``spec.sensitive_fields()``), but people also type a
 child's name into free text ("Jo said she feels safe") and into file names. So every string the
-report model holds passes through a :class:`Redactor` built from the names held in the store.
+report model holds passes through a :class:`Redactor` built from the names held in the store, in
+the fields marked ``identifying: name``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ..spec import Catalogue
 from ..store import StoredSubmission
@@ -49,24 +50,28 @@ class Redactor:
         self._cache: dict[tuple[str, bool], str] = {}
 
     @classmethod
-    def from_submissions(cls, catalogue: Catalogue, submissions: Iterable[StoredSubmission]) -> Redactor:
-        """Collect the names held in every sensitive field of *submissions* (replaced ones too)."""
+    def from_submissions(cls, catalogue: Catalogue, submissions: Iterable[StoredSubmission],
+                         identify: Callable[[str], str] | None = None) -> Redactor:
+        """Collect the names held in every name field of *submissions* (replaced ones too).
+
+        A name is replaced by the child's ID, or by ``identify(ID)`` if given (a pseudonym, say).
+        """
         sensitive: dict[tuple[str, str | None], set[str]] = {}
         redactor = cls()
         for submission in submissions:
             key = (submission.form, submission.variant)
             if key not in sensitive:
                 try:
-                    sensitive[key] = catalogue.get(*key).sensitive_fields()
+                    sensitive[key] = catalogue.get(*key).identifying_fields("name")
                 except KeyError:  # a form retired from the catalogue still holds names
                     sensitive[key] = {"child_name"}
             for field_id in sensitive[key]:
                 if field_id in submission.values:
-                    redactor.add(submission.values[field_id], submission.child_id)
+                    redactor.add(submission.values[field_id], _identified(submission.child_id, identify))
                 for rows in submission.groups.values():
                     for row in rows:
                         if field_id in row:
-                            redactor.add(row[field_id], row.get("child_id") or submission.child_id)
+                            redactor.add(row[field_id], _identified(row.get("child_id") or submission.child_id, identify))
         return redactor
 
     def __len__(self) -> int:
@@ -132,6 +137,10 @@ class Redactor:
             if key in self._full:
                 return end, self._full[key]
         return None
+
+
+def _identified(child_id: object, identify: Callable[[str], str] | None) -> object:
+    return identify(str(child_id)) if identify and child_id else child_id
 
 
 def _merge(known: dict, key: object, child_id: str | None) -> str | None:

@@ -7,21 +7,23 @@ from pathlib import Path
 from ..errors import SpecError
 from .load import load_spec_file
 from .model import CHOICE_TYPES, FIELD_TYPES, GRADES, Condition, Field, FormSpec, Group, Section
+from .settings import SETTINGS_FILE, WorkspaceSettings, load_settings
 
 __all__ = [
-    "CHOICE_TYPES", "FIELD_TYPES", "GRADES", "Catalogue", "Condition", "Field", "FormSpec", "Group",
-    "Section", "SpecError", "load_spec_file",
+    "CHOICE_TYPES", "FIELD_TYPES", "GRADES", "SETTINGS_FILE", "Catalogue", "Condition", "Field", "FormSpec",
+    "Group", "Section", "SpecError", "WorkspaceSettings", "load_settings", "load_spec_file",
 ]
 
 
 class Catalogue:
-    """Every form spec in a folder, keyed by form id and themed variant."""
+    """Every form spec in a folder, keyed by form id and themed variant, with the workspace's settings."""
 
-    def __init__(self, specs: dict[str, FormSpec]) -> None:
+    def __init__(self, specs: dict[str, FormSpec], settings: WorkspaceSettings | None = None) -> None:
         self._specs = specs
+        self.settings = settings or WorkspaceSettings()
 
     @classmethod
-    def load(cls, folder: Path) -> Catalogue:
+    def load(cls, folder: Path, settings: WorkspaceSettings | None = None) -> Catalogue:
         """Load every *.yaml in *folder*: base forms first, then themed variants that extend them."""
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
         if not files:
@@ -36,7 +38,7 @@ class Catalogue:
             _add(specs, spec)
         for path in pending:
             _add(specs, load_spec_file(path, specs))
-        return cls(specs)
+        return cls(specs, settings)
 
     def get(self, form_id: str, variant: str | None = None) -> FormSpec:
         """The spec for *form_id* (and *variant*); KeyError if there is none."""

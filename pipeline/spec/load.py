@@ -15,7 +15,10 @@ from .model import (
     COMMON_FIELDS,
     EDI_FIELD,
     FIELD_TYPES,
+    IDENTIFYING,
+    SENSITIVE_KINDS,
     TYPE_ALIASES,
+    WITHIN_QUARTER,
     Condition,
     Field,
     FormSpec,
@@ -29,7 +32,7 @@ _VARIANT_KEYS = {"extends", "variant", "theme", "version", "title", "description
 _SECTION_KEYS = {"title", "guidance", "layout", "fields", "group"}
 _FIELD_KEYS = {
     "id", "label", "type", "required", "guidance", "choices", "pattern", "min", "max",
-    "required_when", "message", "sensitive", "width",
+    "required_when", "message", "sensitive", "width", "identifying", "within_quarter",
 }
 _GROUP_KEYS = {"id", "label", "guidance", "rows", "min_rows", "max_rows", "fields"}
 _LAYOUTS = ("table", "grid", "wide")
@@ -237,6 +240,12 @@ def _field(raw: Any, where: str, ctx: _Context) -> Field:
             raise ctx.fail(where, f"'{name}' must be a whole number and only applies to number fields.")
     if minimum is not None and maximum is not None and minimum > maximum:
         raise ctx.fail(where, f"min {minimum} is greater than max {maximum}.")
+    identifying = raw.get("identifying")
+    if identifying is not None and (identifying not in IDENTIFYING or kind not in ("short_text", "long_text")):
+        raise ctx.fail(where, f"'identifying: {identifying}' must be one of {', '.join(IDENTIFYING)}, on a text field.")
+    within = raw.get("within_quarter")
+    if within is not None and (within not in WITHIN_QUARTER or kind != "date"):
+        raise ctx.fail(where, f"'within_quarter: {within}' must be {' or '.join(WITHIN_QUARTER)}, on a date field.")
     condition = None
     if raw.get("required_when") is not None:
         cond = ctx.check_keys(raw["required_when"], {"field", "equals"}, f"{where}, required_when")
@@ -255,8 +264,10 @@ def _field(raw: Any, where: str, ctx: _Context) -> Field:
         maximum=maximum,
         required_when=condition,
         message=raw.get("message"),
-        sensitive=bool(raw.get("sensitive", False)),
+        sensitive=bool(raw.get("sensitive", False)) or identifying in SENSITIVE_KINDS,
         width=raw.get("width"),
+        identifying=identifying,
+        within_quarter=within,
     )
 
 

@@ -43,6 +43,16 @@ CHOICE_TYPES = ("choice", "multi_choice", "grade")
 COMMON_FIELDS = ("quarter", "completed_by", "completed_on")
 EDI_FIELD = "edi_evaluation"
 
+# What a field's answer says about a child (`identifying:` in a spec). A name and free text about
+# the child are sensitive: left out of exports unless asked for, never printed in a report. A child
+# ID must look like one (the workspace's child_id_pattern), must not be a name typed elsewhere on
+# the form, and is what `qa export --pseudonymise` replaces.
+IDENTIFYING = ("name", "child_id", "text")
+SENSITIVE_KINDS = ("name", "text")
+# Dates that must fall in the form's quarter (`within_quarter:`): the day the activity took place,
+# or the day the form was completed, which may also be a few days after the quarter (qa.yaml).
+WITHIN_QUARTER = ("activity", "completion")
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -67,8 +77,10 @@ class Field:
     maximum: int | None = None
     required_when: Condition | None = None
     message: str | None = None  # the form author's own hint, used when a pattern fails
-    sensitive: bool = False  # a child's name: stored, never reported
+    sensitive: bool = False  # stored, never reported, left out of exports unless asked for
     width: int | None = None  # Excel column width / Word column share
+    identifying: str | None = None  # one of IDENTIFYING: what the answer says about a child
+    within_quarter: str | None = None  # one of WITHIN_QUARTER, for date fields
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -169,8 +181,17 @@ class FormSpec:
         return any(item.id == field_id for item in self.fields())
 
     def sensitive_fields(self) -> set[str]:
-        """Ids (top-level and in groups) that hold children's names."""
-        ids = {item.id for item in self.fields() if item.sensitive}
+        """Ids (top-level and in groups) left out of exports and reports: names and free text about a child."""
+        return {item.id for item, _ in self.all_fields() if item.sensitive}
+
+    def identifying_fields(self, kind: str) -> set[str]:
+        """Ids (top-level and in groups) marked `identifying: <kind>` (name, child_id or text)."""
+        return {item.id for item, _ in self.all_fields() if item.identifying == kind}
+
+    def all_fields(self) -> Iterator[tuple[Field, Group | None]]:
+        """Every field with the repeat group it sits in (None for a top-level field)."""
+        for item in self.fields():
+            yield item, None
         for group in self.groups():
-            ids |= {item.id for item in group.fields if item.sensitive}
-        return ids
+            for item in group.fields:
+                yield item, group
