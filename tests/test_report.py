@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from pipeline.admin import read_roster, write_examples
 from pipeline.cli import cli
 from pipeline.compliance import assess, assess_workspace
+from pipeline.formfile.oxml import element_of
 from pipeline.ingest import examine, ingest_inbox
 from pipeline.quarter import Quarter
 from pipeline.report import build_report
@@ -415,7 +416,7 @@ def _rows(table) -> list[list[str]]:
 
 
 def _fill(cell) -> str:
-    return cell._tc.tcPr.find(qn("w:shd")).get(qn("w:fill"))
+    return element_of(cell).tcPr.find(qn("w:shd")).get(qn("w:fill"))
 
 
 def test_word_report_shows_the_known_numbers(rendered):
