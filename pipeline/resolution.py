@@ -61,17 +61,25 @@ def resolve_rejections(workspace: Workspace, catalogue: Catalogue, store: Store,
         accepted = store.submission(entry.submission_id)
         if accepted is None:
             return []
-        resolved, key = [], match_key(accepted)
+        resolved = []
         for rejected in store.unresolved_rejections(entry.form, entry.id):
+            first_look = rejected.match_key is None
             earlier = _rejected_key(store, rejected, catalogue)
-            if earlier is None or not corrects(key, earlier):
+            if earlier is None:
                 continue
-            at = store.resolve_rejection(rejected.id, accepted.id)
-            if at is None:
-                continue  # another process resolved it a moment ago
-            _append_to_note(rejected, accepted, entry.file, at)
-            resolved.append(rejection_ref(rejected.id))
-            log.info("%s\tresolved %s (%s) as %s", entry.file, rejection_ref(rejected.id), rejected.file, submission_ref(accepted.id))
+            # The first look at a rejection also checks the files accepted since it: a store made before
+            # rejections were resolved, or a crash before this ran, may already hold its correction.
+            for later in store.accepted_between(entry.form, rejected.id, entry.id) if first_look else [entry]:
+                submission = accepted if later.id == entry.id else store.submission(later.submission_id or 0)
+                if submission is None or not corrects(match_key(submission), earlier):
+                    continue
+                at = store.resolve_rejection(rejected.id, submission.id, later.at)
+                if at is not None:  # else another process resolved it a moment ago
+                    _append_to_note(rejected, submission, later.file, at)
+                    resolved.append(rejection_ref(rejected.id))
+                    log.info("%s\tresolved %s (%s) as %s", later.file, rejection_ref(rejected.id), rejected.file,
+                             submission_ref(submission.id))
+                break
         return resolved
     except Exception:  # noqa: BLE001 - resolving is a courtesy; a failure must never stop an ingest
         log.warning("could not check which rejected files %s resolves", claim, exc_info=True)

@@ -360,3 +360,29 @@ def test_a_corrected_resubmission_without_an_issue_id_resolves_its_rejection(wor
     assert (hos["received"], hos["rejected"]) == (1, 1)  # the resolved rejection is not counted as outstanding
     text = run(workspace, "status", "--quarter", "2022-23-Q3", "--files").output
     assert f"  {fixed}  Hana summary fixed.docx" in text.splitlines()
+
+
+def test_a_correction_stored_before_rejections_could_be_resolved_is_found_at_the_next_ingest(workspace, catalogue):
+    from filling import fill
+
+    from pipeline.ingest import examine, note_path
+    from pipeline.store import Store
+
+    write_roster(workspace.roster_path, ROSTER)
+    spec = catalogue.get("hos_summary")
+    values = {"quarter": "2022-23-Q3", "completed_by": "Hugo Head", "service": "Protection", "completed_on": dt.date(2022, 11, 1),
+              "activity_undertaken": "Panels.", "working_well": "Visits.", "worried_about": "Drift.", "needs_to_happen": "Training.",
+              "edi_evaluation": "Considered."}
+    (workspace.inbox / "Hugo summary.docx").write_bytes(fill(spec, {**values, "working_well": None}))
+    assert run(workspace, "ingest").exit_code == 0
+    # An older version stored the correction without looking for the rejection it resolves.
+    corrected = examine("Hugo summary v2.docx", fill(spec, values), catalogue).submission
+    with Store(workspace.store_path) as store:
+        store.save(corrected, file="Hugo summary v2.docx", sha256="f" * 64, claim="old-claim", destination="archive/old.docx")
+    (workspace.inbox / "Hana summary.docx").write_bytes(fill(spec, {**values, "completed_by": "Hana Head", "service": "CIN"}))
+    assert run(workspace, "ingest").exit_code == 0
+    data = json.loads(run(workspace, "status", "--quarter", "2022-23-Q3", "--json", "--files").output)
+    (rejection,) = data["rejections"]
+    assert data["files"][rejection["resolved_by"]] == "Hugo summary v2.docx"
+    note = note_path(workspace.rejected / "Hugo summary.docx").read_text(encoding="utf-8")
+    assert "the corrected file 'Hugo summary v2.docx' was accepted as submission" in note
