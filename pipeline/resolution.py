@@ -21,6 +21,10 @@ from .validate import Submission
 from .workspace import Workspace
 
 log = logging.getLogger("pipeline.resolution")
+# A rejected file is read again in full only up to this size (a form is tens of kilobytes): a file of
+# thousands of rows, or one with photos pasted in, is matched by its issue id alone, read from its
+# properties in milliseconds, so the next accepted file never waits seconds on an old rejection.
+FULL_READ_LIMIT = 256 * 1024
 
 
 def match_key(submission: Submission | StoredSubmission) -> dict[str, object]:
@@ -61,17 +65,25 @@ def resolve_rejections(workspace: Workspace, catalogue: Catalogue, store: Store,
         accepted = store.submission(entry.submission_id)
         if accepted is None:
             return []
-        resolved, key = [], match_key(accepted)
+        resolved = []
         for rejected in store.unresolved_rejections(entry.form, entry.id):
+            first_look = rejected.match_key is None
             earlier = _rejected_key(store, rejected, catalogue)
-            if earlier is None or not corrects(key, earlier):
+            if earlier is None:
                 continue
-            at = store.resolve_rejection(rejected.id, accepted.id)
-            if at is None:
-                continue  # another process resolved it a moment ago
-            _append_to_note(rejected, accepted, entry.file, at)
-            resolved.append(rejection_ref(rejected.id))
-            log.info("%s\tresolved %s (%s) as %s", entry.file, rejection_ref(rejected.id), rejected.file, submission_ref(accepted.id))
+            # The first look at a rejection also checks the files accepted since it: a store made before
+            # rejections were resolved, or a crash before this ran, may already hold its correction.
+            for later in store.accepted_between(entry.form, rejected.id, entry.id) if first_look else [entry]:
+                submission = accepted if later.id == entry.id else store.submission(later.submission_id or 0)
+                if submission is None or not corrects(match_key(submission), earlier):
+                    continue
+                at = store.resolve_rejection(rejected.id, submission.id, later.at)
+                if at is not None:  # else another process resolved it a moment ago
+                    _append_to_note(rejected, submission, later.file, at)
+                    resolved.append(rejection_ref(rejected.id))
+                    log.info("%s\tresolved %s (%s) as %s", later.file, rejection_ref(rejected.id), rejected.file,
+                             submission_ref(submission.id))
+                break
         return resolved
     except Exception:  # noqa: BLE001 - resolving is a courtesy; a failure must never stop an ingest
         log.warning("could not check which rejected files %s resolves", claim, exc_info=True)
@@ -89,14 +101,23 @@ def _rejected_key(store: Store, rejected: LogEntry, catalogue: Catalogue) -> dic
     # The rejected file is read again only once: its key is kept in the log for every later file to compare with.
     if rejected.match_key is not None:
         return json.loads(rejected.match_key) or None
+    from .errors import ReadError
     from .ingest import examine
-    from .read.package import MAX_FILE_BYTES
+    from .read.package import MAX_FILE_BYTES, open_package
 
     path = Path(rejected.destination or "")
     if not rejected.destination or not path.is_file() or path.is_symlink() or path.stat().st_size > MAX_FILE_BYTES:
         return None  # moved away for now: looked for again next time
-    submission = examine(path.name, path.read_bytes(), catalogue).submission
-    key = match_key(submission) if submission is not None else {}
+    data = path.read_bytes()
+    if len(data) <= FULL_READ_LIMIT:
+        submission = examine(path.name, data, catalogue).submission
+        key = match_key(submission) if submission is not None else {}
+    else:
+        try:
+            issue_id = open_package(path.name, data).issue_id
+        except ReadError:
+            issue_id = None
+        key = {"issue_id": issue_id, "form": "", "variant": "", "quarter": "", "author": "", "subject": []} if issue_id else {}
     store.remember_match_key(rejected.id, json.dumps(key))
     return key or None
 

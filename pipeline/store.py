@@ -259,9 +259,21 @@ class Store:
         )
         return [_log_entry(row) for row in rows]
 
-    def resolve_rejection(self, rejection_id: int, submission_id: int) -> str | None:
-        """Record that *submission_id* resolved a rejection; the time recorded, or None if it was already resolved."""
-        at = _now()
+    def accepted_between(self, form: str, after: int, upto: int) -> list[LogEntry]:
+        """Files of *form* accepted (or accepted as a replacement) between two ingest-log entries, oldest first."""
+        rows = self._db.execute(
+            "SELECT * FROM ingest_log WHERE status IN ('accepted', 'replaced') AND form = ? AND id > ? AND id <= ?"
+            " AND submission_id IS NOT NULL ORDER BY id",
+            (form, after, upto),
+        )
+        return [_log_entry(row) for row in rows]
+
+    def resolve_rejection(self, rejection_id: int, submission_id: int, at: str | None = None) -> str | None:
+        """Record that *submission_id* resolved a rejection (when it was accepted, *at*, default now).
+
+        Returns the time recorded, or None if the rejection was already resolved.
+        """
+        at = at or _now()
         with self._transaction():
             cursor = self._db.execute(
                 "UPDATE ingest_log SET resolved_by = ?, resolved_at = ? WHERE id = ? AND resolved_by IS NULL",

@@ -360,3 +360,54 @@ def test_a_corrected_resubmission_without_an_issue_id_resolves_its_rejection(wor
     assert (hos["received"], hos["rejected"]) == (1, 1)  # the resolved rejection is not counted as outstanding
     text = run(workspace, "status", "--quarter", "2022-23-Q3", "--files").output
     assert f"  {fixed}  Hana summary fixed.docx" in text.splitlines()
+
+
+def test_a_correction_stored_before_rejections_could_be_resolved_is_found_at_the_next_ingest(workspace, catalogue):
+    from filling import fill
+
+    from pipeline.ingest import examine, note_path
+    from pipeline.store import Store
+
+    write_roster(workspace.roster_path, ROSTER)
+    spec = catalogue.get("hos_summary")
+    values = {"quarter": "2022-23-Q3", "completed_by": "Hugo Head", "service": "Protection", "completed_on": dt.date(2022, 11, 1),
+              "activity_undertaken": "Panels.", "working_well": "Visits.", "worried_about": "Drift.", "needs_to_happen": "Training.",
+              "edi_evaluation": "Considered."}
+    (workspace.inbox / "Hugo summary.docx").write_bytes(fill(spec, {**values, "working_well": None}))
+    assert run(workspace, "ingest").exit_code == 0
+    # An older version stored the correction without looking for the rejection it resolves.
+    corrected = examine("Hugo summary v2.docx", fill(spec, values), catalogue).submission
+    with Store(workspace.store_path) as store:
+        store.save(corrected, file="Hugo summary v2.docx", sha256="f" * 64, claim="old-claim", destination="archive/old.docx")
+    (workspace.inbox / "Hana summary.docx").write_bytes(fill(spec, {**values, "completed_by": "Hana Head", "service": "CIN"}))
+    assert run(workspace, "ingest").exit_code == 0
+    data = json.loads(run(workspace, "status", "--quarter", "2022-23-Q3", "--json", "--files").output)
+    (rejection,) = data["rejections"]
+    assert data["files"][rejection["resolved_by"]] == "Hugo summary v2.docx"
+    note = note_path(workspace.rejected / "Hugo summary.docx").read_text(encoding="utf-8")
+    assert "the corrected file 'Hugo summary v2.docx' was accepted as submission" in note
+
+
+def test_a_large_rejected_file_is_matched_by_its_issue_id_alone(workspace, catalogue, monkeypatch):
+    from answers import full_answers
+
+    from pipeline import resolution
+    from pipeline.issue import issue_form
+    from pipeline.store import Store
+    from pipeline.templates.docx_fill import fill_docx
+
+    monkeypatch.setattr(resolution, "FULL_READ_LIMIT", 0)  # every rejected file counts as large
+    write_roster(workspace.roster_path, ROSTER)
+    spec = catalogue.get("ccr")
+    with Store(workspace.store_path) as store:
+        issued = issue_form(catalogue, store, "ccr", "2022-23-Q3", "Hana Head", workspace.outbox / "issued", None, "C777").read_bytes()
+    values, groups = full_answers(spec, 1)
+    values.update(quarter="2022-23-Q3", completed_by="Hana Head", reviewer="Hana Head", child_id="C777")
+    values.update({item.id: dt.date(2022, 11, 2) for item in spec.fields() if item.type == "date"})
+    groups["actions"][0]["due_date"] = dt.date(2022, 12, 2)
+    (workspace.inbox / "first.docx").write_bytes(fill_docx(issued, spec, {**values, "overall_grade": None}, groups))
+    assert run(workspace, "ingest").exit_code == 0
+    (workspace.inbox / "second.docx").write_bytes(fill_docx(issued, spec, values, groups))
+    assert run(workspace, "ingest").exit_code == 0
+    data = json.loads(run(workspace, "status", "--quarter", "2022-23-Q3", "--json", "--files").output)
+    assert [data["files"][r["resolved_by"]] for r in data["rejections"]] == ["second.docx"]
