@@ -246,11 +246,14 @@ def validate(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
 def ingest(obj: Context, as_json: bool, settle: float) -> None:
     """Ingest every file in inbox/ (and its subfolders) once; rejected files get a note.
 
+    Exits 1 if some files could not be handled (a full disk, a permission): each is named with the
+    reason, where it is now and what to do; the other files are ingested all the same.
+
     \b
     Example:
         qa ingest --json
     """
-    from .ingest import Outcome, ingest_inbox
+    from .ingest import Outcome, held_claims, ingest_inbox
 
     workspace = obj.workspace.ensure()
     configure_logging(workspace)
@@ -262,17 +265,83 @@ def ingest(obj: Context, as_json: bool, settle: float) -> None:
     except PipelineError as err:
         raise _fail(err) from err
     outcomes += [Outcome(path.relative_to(workspace.inbox).as_posix(), "left", None, [STILL_WRITING]) for path in unsettled.held]
+    _report_outcomes(workspace, outcomes, held_claims(workspace), as_json)
+
+
+def _report_outcomes(workspace: Workspace, outcomes: list, held: list, as_json: bool) -> None:
+    """One line per file, the counts, the claims no process here is finishing; exit 1 if a file failed."""
+    from .ingest import printable
+
     for outcome in outcomes:
         if as_json:
             click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
         else:
-            click.echo(f"{outcome.status:9} {outcome.file}" + (f" ({outcome.form})" if outcome.form else ""))
+            click.echo(f"{outcome.status:9} {printable(outcome.file)}" + (f" ({outcome.form})" if outcome.form else ""))
             for problem in outcome.public:  # the note beside the file quotes what was typed; a log never does
                 click.echo(f"          · {problem}")
     if not as_json:
-        statuses = ("accepted", "replaced", "duplicate", "rejected") + (("left",) if unsettled.held else ())
+        extra = tuple(s for s in ("left", "failed") if any(o.status == s for o in outcomes))
+        statuses = ("accepted", "replaced", "duplicate", "rejected") + extra
         counts = {s: sum(o.status == s for o in outcomes) for s in statuses}
         click.echo(", ".join(f"{n} {s}" for s, n in counts.items()) + f" ({len(outcomes)} file(s))")
+    for item in held:
+        click.echo(item.describe(workspace), err=as_json)
+    if any(outcome.status == "failed" for outcome in outcomes):
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--force-host", "force_host", metavar="NAME",
+              help="Also take over files claimed by the computer NAME (only once qa no longer runs there).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@click.pass_obj
+def recover(obj: Context, force_host: str | None, as_json: bool) -> None:
+    """Finish files left in inbox/.processing by a qa that stopped (here, or on the computer --force-host names).
+
+    `qa ingest` and `qa watch` finish this computer's own leftovers by themselves; a claim by another
+    computer is only reported, since that computer may still be working on it.
+
+    \b
+    Example:
+        qa recover --force-host OLD-SERVER
+    """
+    from .ingest import held_claims, recover_claims
+
+    workspace = obj.workspace.ensure()
+    configure_logging(workspace)
+    try:
+        catalogue = obj.catalogue
+        with obj.store() as store:
+            outcomes = recover_claims(workspace, catalogue, store, force_host=force_host)
+    except PipelineError as err:
+        raise _fail(err) from err
+    _report_outcomes(workspace, outcomes, held_claims(workspace), as_json)
+
+
+@cli.command()
+@click.pass_obj
+def check(obj: Context) -> None:
+    """Check that every file is whole and where the store says it is; exit 1 if anything is out of place.
+
+    Compares the store with archive/ and rejected/ (each file's bytes against its stored hash), looks
+    for rejected files without their note, files no row names, and claims left in inbox/.processing.
+
+    \b
+    Example:
+        qa check
+    """
+    from .check import check_workspace
+
+    with obj.store() as store:
+        result = check_workspace(obj.workspace, store)
+    for problem in result.problems:
+        click.echo(problem)
+    looked = f"{result.records} stored file(s), {result.files} file(s) in archive/ and rejected/"
+    if result.clean:
+        click.echo(f"Checked {looked}: everything is in order.")
+        return
+    click.echo(f"Checked {looked}: {len(result.problems)} problem(s) above.")
+    sys.exit(1)
 
 
 @cli.command()

@@ -111,6 +111,16 @@ MESSAGES = {
     "settings_days": "{file}: completion_grace_days '{value}' is not a number of days from 0 to 366. Write a whole number, for example 31.",
     "settings_text": "{file}: {setting} '{value}' must be text. Put it in quotes.",
     "pseudonym_key": "{path} is not a pseudonym key (64 hex digits). Put back the copy from your backup: a new key would give every child a new pseudonym, so new exports could no longer be joined with earlier ones.",
+    # What an operator reads when an OS error stops one file (pipeline/failures.py).
+    "unreadable": "The file cannot be read ({detail}), so it has not been opened. It is {where}, unchanged. Give the account that runs qa permission to read it, then run qa ingest again.",
+    "not_handled_space": "The disk holding {folder} is full, so the file could not be put there. It is {where}, unchanged. Free some space on that disk, then run qa ingest again.",
+    "not_handled_permission": "Permission was denied on {path}, so the file could not be dealt with. It is {where}, unchanged. Give the account that runs qa read and write access there, then run qa ingest again.",
+    "not_handled_long_name": "The name is too long for the disk ({path}). It is {where}, unchanged. Shorten the file's name (or its folder's) and drop it in the inbox again.",
+    "not_handled_busy": "The store ({path}) stayed locked by another program for over a minute, so the file could not be recorded. It is {where}, unchanged. Run qa ingest again; if this keeps happening, look for a program holding the store open.",
+    "not_handled_other": "The file could not be dealt with ({detail}). It is {where}, unchanged. Run qa ingest again; if it happens again, tell the system administrator.",
+    "not_placed": "The file was {status} and recorded in the store, but could not be put in {folder} ({detail}). It is still in {claim}, unchanged. {fix} The next qa ingest puts it there.",
+    "not_tidied": "The file was {status} and kept as {destination}, but its claimed copy {claim} could not be removed ({detail}). The next qa ingest removes it; nothing else needs doing.",
+    "unreadable_folder": "The inbox folder {folder} cannot be read ({detail}), so the files in it were not looked at. Give the account that runs qa permission to read it, then run qa ingest again.",
 }
 
 # The wording of messages in every collated output (report, drafts, ledger, status, the ingest log):

@@ -1,8 +1,11 @@
-"""One file end to end: claim it, read and validate it, store it, then archive or reject it with a note.
+"""One file end to end: claim it, read and validate it, put it whole in archive/ or rejected/ (with a note), store it.
 
 The same ingest_file() serves `qa ingest` and `qa watch`. A file is claimed by an atomic rename into
-the inbox's processing folder, so two watchers never take the same file; a claim left by a process
-that died is recovered on the next start, and the store's log of claims makes recovery idempotent.
+the inbox's processing folder (claims.py), so two ingesters never take the same file; it is placed
+under a name reserved atomically (moves.py) before the store records that name, and the claim is
+removed last, so a claim left by a process that died is finished on the next start without a second
+copy. One file's OS error (a full disk, a permission, a lock held too long) is that file's outcome,
+'failed', with the file back in the inbox: the run goes on.
 """
 
 from __future__ import annotations
@@ -11,25 +14,26 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import shutil
-import socket
+import sqlite3
 import stat
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import claims, failures, moves
+from .claims import CLAIM_SEPARATOR, HOST
 from .errors import PipelineError, Problem, ReadError, message
+from .failures import printable, shown as _shown
+from .moves import NOTE_RESERVE, note_path
 from .read.package import MAX_FILE_BYTES, OfficePackage, open_package
 from .resolution import resolve_rejections
 from .spec import Catalogue, FormSpec
 from .store import Store
 from .validate import Submission, validate
-from .workspace import Workspace, fit_name, is_ignored, numbered, unique_path
+from .workspace import Workspace, fit_name, is_ignored
 
 log = logging.getLogger("pipeline.ingest")
-CLAIM_SEPARATOR = "__"
-HOST = socket.gethostname().replace(".", "-").replace(CLAIM_SEPARATOR, "-")
 
 
 @dataclass
@@ -53,7 +57,7 @@ class Outcome:
     """What happened to one dropped file."""
 
     file: str
-    status: str  # accepted | rejected | duplicate | replaced
+    status: str  # accepted | rejected | duplicate | replaced | failed (an OS error: the file is back in the inbox)
     form: str | None
     problems: list[str] = field(default_factory=list)
     destination: str | None = None
@@ -129,10 +133,26 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 # --- the I/O edge ------------------------------------------------------------------------------
 
 
-def inbox_files(workspace: Workspace) -> list[Path]:
-    """Files waiting in the inbox and its subfolders, oldest first, lock and temp files left out."""
-    found = []
-    for folder, dirs, files in os.walk(workspace.inbox):
+class FileNotHandled(PipelineError):
+    """One file could not be dealt with (full disk, permissions, a lock held too long); its outcome says where it is."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.problems[0] if outcome.problems else outcome.file)
+        self.outcome = outcome
+
+
+class _AfterStore(Exception):
+    """An OS error after the store recorded the file: the claim stays for the next run to finish."""
+
+    def __init__(self, outcome: Outcome, err: Exception, placed: bool = False) -> None:
+        super().__init__(str(err))
+        self.outcome, self.err, self.placed = outcome, err, placed
+
+
+def scan_inbox(workspace: Workspace) -> tuple[list[Path], list[tuple[Path, OSError]]]:
+    """Files waiting in the inbox and its subfolders, oldest first, and the folders that could not be read."""
+    found, unreadable = [], []
+    for folder, dirs, files in os.walk(workspace.inbox, onerror=lambda err: unreadable.append((Path(err.filename), err))):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         # A link to a folder is never walked into (it may point anywhere); it is taken like a
         # file, so it is rejected with a note instead of sitting in the inbox unexplained.
@@ -141,7 +161,12 @@ def inbox_files(workspace: Workspace) -> list[Path]:
         for name in files:
             if not is_ignored(name):
                 found.append(Path(folder) / name)
-    return sorted(found, key=_mtime)
+    return sorted(found, key=_mtime), unreadable
+
+
+def inbox_files(workspace: Workspace) -> list[Path]:
+    """Files waiting in the inbox and its subfolders, oldest first, lock and temp files left out."""
+    return scan_inbox(workspace)[0]
 
 
 def _mtime(path: Path) -> float:
@@ -153,52 +178,107 @@ def _mtime(path: Path) -> float:
 
 def ingest_inbox(workspace: Workspace, catalogue: Catalogue, store: Store,
                  select: Callable[[list[Path]], list[Path]] | None = None) -> list[Outcome]:
-    """Recover interrupted claims, then ingest every file in the inbox once.
+    """Recover interrupted claims, then ingest every file in the inbox once; a file that fails is reported and left.
 
     *select*, if given, picks from the inbox's files those to ingest now (`qa ingest` leaves files
     still being written for its next run this way).
     """
     outcomes = recover_claims(workspace, catalogue, store)
-    files = inbox_files(workspace)
+    files, unreadable = scan_inbox(workspace)
+    for folder, err in unreadable:
+        shown = _shown(workspace, folder)
+        problem = message("unreadable_folder", folder=shown, detail=err.strerror or type(err).__name__)
+        log.error("%s\tfailed\t-\t%s", printable(shown), problem)
+        outcomes.append(Outcome(shown, "failed", None, [problem], str(folder)))
     for path in select(files) if select is not None else files:
-        outcome = ingest_file(workspace, path, catalogue, store)
+        try:
+            outcome = ingest_file(workspace, path, catalogue, store)
+        except FileNotHandled as err:
+            outcome = err.outcome
         if outcome is not None:
             outcomes.append(outcome)
     return outcomes
 
 
 def ingest_file(workspace: Workspace, path: Path, catalogue: Catalogue, store: Store) -> Outcome | None:
-    """Claim *path* and process it; None if it is ignored or another process claimed it first."""
+    """Claim *path* and process it; None if it is ignored or another process claimed it first.
+
+    Raises FileNotHandled (the file back in the inbox) when an OS error stops it.
+    """
     if is_ignored(path.name):
         return None
     display = _display_name(workspace, path)
     token = uuid.uuid4().hex
-    claimed = _claim(workspace, path, token, path.name)
+    try:
+        claimed = claims.take(workspace, path, token, path.name)
+    except OSError as err:
+        raise FileNotHandled(_failed(workspace, display, err, path)) from err
     if claimed is None:
         return None
-    _write_claim_note(workspace, token, display)
-    return _finish_claim(workspace, claimed, token, display, catalogue, store)
+    try:
+        claims.write_note(workspace, token, display)
+    except OSError:
+        log.warning("could not note where %s came from; its log line may lack its folder", printable(display))
+    return _finish_claim(workspace, claimed, token, display, catalogue, store, recovering=False)
 
 
-def recover_claims(workspace: Workspace, catalogue: Catalogue, store: Store) -> list[Outcome]:
-    """Finish files claimed by a process that has since died (kill -9, power cut)."""
-    outcomes = []
+def recover_claims(workspace: Workspace, catalogue: Catalogue, store: Store, force_host: str | None = None) -> list[Outcome]:
+    """Finish files claimed by a process that has since died (kill -9, power cut), each on its own.
+
+    A claim by another computer is left to it (`held_claims` reports it), unless *force_host* names
+    that computer. Hidden leftovers of moves whose claim is gone are cleared.
+    """
+    outcomes: list[Outcome] = []
     if not workspace.processing.is_dir():
         return outcomes
-    for path in sorted(workspace.processing.iterdir()):
-        parts = _parse_claim(path.name)
-        if parts is None:
-            _drop_orphan_claim_note(workspace, path)
+    found = claims.all_claims(workspace)
+    claims.drop_orphan_notes(workspace, {claim.token for claim in found})
+    _clear_stale_temps(workspace)
+    for claim in found:
+        if claim.host != HOST and claim.host != force_host:
             continue
-        if _claim_alive(parts):
+        if claim.host == HOST and not claim.mine and claim.holder_alive():
             continue
-        token, _, _, name = parts
-        display = _read_claim_note(workspace, token) or name
-        claimed = _claim(workspace, path, token, name)
-        if claimed is not None:
-            log.info("recovering %s left by an interrupted run", display)
-            outcomes.append(_finish_claim(workspace, claimed, token, display, catalogue, store))
+        display = claims.read_note(workspace, claim.token) or claim.name
+        try:
+            claimed = claims.take(workspace, claim.path, claim.token, claim.name)
+        except OSError as err:
+            outcomes.append(_failed(workspace, display, err, claim.path))
+            continue
+        if claimed is None:
+            continue
+        if claim.mine:
+            log.info("retrying %s, which could not be finished a moment ago", printable(display))
+        elif claim.host != HOST:
+            log.info("taking over %s, claimed by %s (as asked)", printable(display), claim.host)
+        else:
+            log.info("recovering %s left by an interrupted run", printable(display))
+        try:
+            outcomes.append(_finish_claim(workspace, claimed, claim.token, display, catalogue, store, recovering=True))
+        except FileNotHandled as err:
+            outcomes.append(err.outcome)
     return outcomes
+
+
+def held_claims(workspace: Workspace) -> list[claims.HeldClaim]:
+    """Claims another computer holds (and dead ones not yet recovered), with their age: for `qa ingest` and `qa status`."""
+    return claims.held_elsewhere(workspace)
+
+
+def _clear_stale_temps(workspace: Workspace) -> None:
+    """Remove hidden placement names whose claim is gone (a crash after the claim was removed)."""
+    for token, path in moves.stale_temps(_placement_folders(workspace)):
+        if not any(workspace.processing.glob(f"{token}{CLAIM_SEPARATOR}*")):
+            path.unlink(missing_ok=True)
+
+
+def _placement_folders(workspace: Workspace) -> list[Path]:
+    folders = [workspace.rejected]
+    try:
+        folders += sorted(p for p in workspace.archive.iterdir() if p.is_dir() and not p.is_symlink())
+    except OSError:
+        pass
+    return folders
 
 
 def _display_name(workspace: Workspace, path: Path) -> str:
@@ -208,97 +288,50 @@ def _display_name(workspace: Workspace, path: Path) -> str:
         return path.name
 
 
-def _claim(workspace: Workspace, path: Path, token: str, name: str) -> Path | None:
-    workspace.processing.mkdir(parents=True, exist_ok=True)
-    prefix = CLAIM_SEPARATOR.join((token, str(os.getpid()), HOST, ""))
-    target = workspace.processing / (prefix + fit_name(name, reserve=len(prefix.encode())))
+def _failed(workspace: Workspace, display: str, err: Exception, where: Path) -> Outcome:
+    """The outcome of a file an OS error stopped: the reason in plain words, where the file is, what to do."""
+    problem = failures.describe(workspace, err, where)
+    log.error("%s\tfailed\t-\t%s", printable(display), problem)
+    return Outcome(display, "failed", None, [problem], str(where))
+
+
+def _finish_claim(workspace: Workspace, claimed: Path, token: str, display: str, catalogue: Catalogue, store: Store,
+                  recovering: bool) -> Outcome:
     try:
-        os.rename(path, target)  # atomic: exactly one process wins a file
-    except FileNotFoundError:
-        return None
-    return target
-
-
-# The claim's name holds only as much of the file name as fits; the full path inside the inbox
-# (subfolders included) is kept in a small note beside it, for the log and for recovery. A crash
-# between the claim and the note only costs the subfolder in the recovered file's log line.
-def _claim_note(workspace: Workspace, token: str) -> Path:
-    return workspace.processing / f"{token}.path"
-
-
-def _write_claim_note(workspace: Workspace, token: str, display: str) -> None:
-    workspace.processing.mkdir(parents=True, exist_ok=True)
-    _claim_note(workspace, token).write_text(display, encoding="utf-8")
-
-
-def _read_claim_note(workspace: Workspace, token: str) -> str | None:
-    try:
-        return _claim_note(workspace, token).read_text(encoding="utf-8") or None
-    except OSError:
-        return None
-
-
-def _drop_orphan_claim_note(workspace: Workspace, path: Path) -> None:
-    """Remove a path note whose claim is gone (a crash after the move, before the note was removed).
-
-    A note is written only after its claim exists, so a note without a claim is never one in use.
-    """
-    if path.suffix == ".path" and not any(workspace.processing.glob(f"{path.stem}{CLAIM_SEPARATOR}*")):
-        path.unlink(missing_ok=True)
-
-
-def _parse_claim(name: str) -> tuple[str, int, str, str] | None:
-    parts = name.split(CLAIM_SEPARATOR, 3)
-    if len(parts) != 4 or not parts[1].isdigit():
-        return None
-    return parts[0], int(parts[1]), parts[2], parts[3]
-
-
-def _claim_alive(parts: tuple[str, int, str, str]) -> bool:
-    _, pid, host, _ = parts
-    if host != HOST:
-        return True  # another host's claim: leave it to that host's own recovery
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return _is_running(pid)
-
-
-def _is_running(pid: int) -> bool:
-    # A killed child that its parent has not reaped yet is a zombie: dead for our purposes.
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat_file:
-            return stat_file.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
-def _finish_claim(workspace: Workspace, claimed: Path, token: str, display: str, catalogue: Catalogue, store: Store) -> Outcome:
-    outcome = _process(workspace, claimed, token, display, catalogue, store)
-    _claim_note(workspace, token).unlink(missing_ok=True)
+        outcome = _process(workspace, claimed, token, display, catalogue, store, recovering)
+    except _AfterStore as err:
+        problem = failures.after_store(workspace, err.err, err.outcome.status, err.outcome.destination, claimed, err.placed)
+        log.error("%s\tfailed\t%s\t%s", printable(display), err.outcome.form or "-", problem)
+        raise FileNotHandled(Outcome(display, "failed", err.outcome.form, [problem], err.outcome.destination)) from err.err
+    except (OSError, sqlite3.OperationalError) as err:
+        where = claims.give_back(workspace, claimed, display)
+        if where != claimed:
+            claims.note_of(workspace, token).unlink(missing_ok=True)
+        raise FileNotHandled(_failed(workspace, display, err, where)) from err
+    claims.note_of(workspace, token).unlink(missing_ok=True)
     return outcome
 
 
-def _process(workspace: Workspace, claimed: Path, token: str, display: str, catalogue: Catalogue, store: Store) -> Outcome:
-    name = Path(display).name
+def _process(workspace: Workspace, claimed: Path, token: str, display: str, catalogue: Catalogue, store: Store,
+             recovering: bool) -> Outcome:
     earlier = store.claimed_outcome(token)
+    if recovering:  # a crash may have left this claim's hidden names behind: only the recorded folder's may be used
+        keep = Path(earlier.destination).parent if earlier is not None and earlier.destination else None
+        for folder in _placement_folders(workspace):
+            if folder != keep:
+                moves.clear_temps(folder, token)
     if earlier is not None:
-        # Processed and logged before a crash stopped the move: finish the move only.
-        target = Path(earlier.destination) if earlier.destination else workspace.archive / fit_name(name)
-        destination = _move(claimed, target.parent, target.name, NOTE_RESERVE if earlier.status == "rejected" else 0)
-        if earlier.status == "rejected":
-            _write_note(destination, display, earlier.quoted)
-        return _logged(Outcome(display, earlier.status, earlier.form, earlier.quoted, str(destination), public=earlier.problems))
+        if earlier.status in ("accepted", "replaced"):  # a crash may have come before the rejections it corrects were resolved
+            resolve_rejections(workspace, catalogue, store, token)
+        return _finish_earlier(workspace, store, claimed, token, display, earlier)
+    return _process_new(workspace, claimed, token, display, Path(display).name, catalogue, store)
 
+
+def _process_new(workspace, claimed: Path, token: str, display: str, name: str, catalogue: Catalogue, store: Store) -> Outcome:
     try:
         info = os.lstat(claimed)
     except OSError as err:
-        return _reject(workspace, store, claimed, display, token, None, None, [message("corrupt", detail=err.strerror or "unreadable")])
+        raise failures.Unreadable(err) from err
     if stat.S_ISLNK(info.st_mode):
         return _reject(workspace, store, claimed, display, token, None, None, [message("symlink")])
     if not stat.S_ISREG(info.st_mode):
@@ -309,11 +342,14 @@ def _process(workspace: Workspace, claimed: Path, token: str, display: str, cata
     try:
         data = claimed.read_bytes()
     except OSError as err:
-        return _reject(workspace, store, claimed, display, token, None, None, [message("corrupt", detail=err.strerror or "unreadable")])
+        raise failures.Unreadable(err) from err
     sha256 = hashlib.sha256(data).hexdigest()
     duplicates = workspace.archive / "duplicates"
     if store.is_known_file(sha256):  # the quick check; save() checks again inside its transaction
-        return _duplicate(store, claimed, display, token, sha256, duplicates)
+        move = _move(claimed, duplicates, name, token)
+        _record(move, lambda: store.log(file=display, claim=token, sha256=sha256, status="duplicate", form=None,
+                                        destination=str(move.path)))
+        return _done(store, token, move, str(move.path), Outcome(display, "duplicate", None, []))
 
     examined = examine(name, data, catalogue)
     form = examined.spec.key if examined.spec else None
@@ -321,120 +357,108 @@ def _process(workspace: Workspace, claimed: Path, token: str, display: str, cata
         quarter = examined.submission.quarter if examined.submission else None
         return _reject(workspace, store, claimed, display, token, sha256, form, examined.problems, quarter, examined.public)
     submission = examined.submission
-    folder = workspace.archive / (submission.quarter or "no-quarter")
-    destination = unique_path(_folder(folder), name)
-    status = store.save(submission, file=display, sha256=sha256, claim=token, destination=str(destination),
-                        duplicate_destination=str(duplicates / fit_name(name)))
-    if status == "duplicate":  # another watcher stored a byte-identical copy a moment ago
-        destination = duplicates / fit_name(name)
-    if status != "duplicate":  # hook (figures): rejections this file corrects are resolved, and their notes say so
-        resolve_rejections(workspace, catalogue, store, token)
-    destination = _move(claimed, destination.parent, destination.name)
-    return _logged(Outcome(display, status, form, [], str(destination), recovered=examined.recovered))
-
-
-def _duplicate(store: Store, claimed: Path, display: str, token: str, sha256: str, folder: Path) -> Outcome:
-    destination = unique_path(_folder(folder), Path(display).name)
-    store.log(file=display, claim=token, sha256=sha256, status="duplicate", form=None, destination=str(destination))
-    destination = _move(claimed, destination.parent, destination.name)
-    return _logged(Outcome(display, "duplicate", None, [], str(destination)))
-
-
-def _reject(workspace, store, claimed: Path, display: str, token: str, sha256, form, problems: list[str], quarter=None,
-            public: list[str] | None = None) -> Outcome:
-    destination = unique_path(_folder(workspace.rejected), Path(display).name, reserve=NOTE_RESERVE)
-    store.log(file=display, claim=token, sha256=sha256, status="rejected", form=form, quarter=quarter,
-              problems=problems, destination=str(destination), public=public)
-    # The note goes first: a crash after the move would leave no claim for recovery to finish.
-    _write_note(destination, display, problems)
-    moved = _move(claimed, destination.parent, destination.name, reserve=NOTE_RESERVE)
-    if moved != destination:  # another process took the name in between: the note follows the file
-        os.replace(note_path(destination), note_path(moved))
-        destination = moved
-    return _logged(Outcome(display, "rejected", form, problems, str(destination), public=public))
-
-
-def _folder(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _move(claimed: Path, folder: Path, name: str, reserve: int = 0) -> Path:
-    """Move a claimed file into *folder* as *name* — or 'name (2)', … — never replacing anything.
-
-    A hard link is created only if the name is free, so two processes can never take the same
-    name; the claim is unlinked after. If a crash came between the two, the link is already there.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    wanted = folder / name
-    if wanted.exists() and not claimed.is_symlink() and os.path.samefile(wanted, claimed):
-        claimed.unlink()
-        return wanted
-    counter = 1
-    while True:
-        candidate = wanted if counter == 1 else folder / numbered(name, counter, reserve)
-        counter += 1
+    move = _move(claimed, workspace.archive / (submission.quarter or "no-quarter"), name, token)
+    recorded = str(move.path)
+    status = _record(move, lambda: store.save(submission, file=display, sha256=sha256, claim=token, destination=recorded,
+                                              duplicate_destination=str(duplicates / fit_name(name))))
+    if status == "duplicate":  # another ingester stored a byte-identical copy a moment ago
+        move.undo()
+        recorded = str(duplicates / fit_name(name))
         try:
-            moved = _link_or_copy(claimed, candidate)
-        except FileExistsError:
-            continue
-        if not moved:
-            claimed.unlink()
-        return candidate
+            move = _move(claimed, duplicates, name, token)
+        except OSError as err:  # the store has the claim's row: recovery finishes the move
+            raise _AfterStore(Outcome(display, status, None, [], recorded), err) from err
+    else:  # hook (figures): rejections this file corrects are resolved, and their notes say so
+        resolve_rejections(workspace, catalogue, store, token)
+    return _done(store, token, move, recorded, Outcome(display, status, form, [], recovered=examined.recovered))
 
 
-def _link_or_copy(claimed: Path, candidate: Path) -> bool:
-    """Put *claimed* at *candidate* (FileExistsError if taken); True if it was moved, not linked."""
-    if not stat.S_ISREG(os.lstat(claimed).st_mode):
-        if candidate.exists() or candidate.is_symlink():
-            raise FileExistsError(candidate)
-        os.rename(claimed, candidate)  # a link or pipe moves itself: never what it points at
-        return True
+def _finish_earlier(workspace, store: Store, claimed: Path, token: str, display: str, earlier) -> Outcome:
+    """A claim the store has already recorded (a crash came before its claim was removed): finish the move only."""
+    target = Path(earlier.destination) if earlier.destination else workspace.archive / fit_name(Path(display).name)
+    rejected = earlier.status == "rejected"
+    outcome = Outcome(display, earlier.status, earlier.form, earlier.quoted, public=earlier.problems)
+    move = moves.find_committed(target.parent, token, claimed, target)
+    if move is not None and rejected and not os.path.lexists(moves.note_path(move.path)):
+        move.undo()
+        move = None
+    if move is None:
+        moves.clear_temps(target.parent, token)
+        note = (lambda final: _write_note(final, display, earlier.quoted)) if rejected else None
+        try:
+            move = _move(claimed, target.parent, target.name, token, note=note)
+        except OSError as err:
+            raise _AfterStore(Outcome(display, earlier.status, earlier.form, earlier.quoted, str(target),
+                                      public=earlier.problems), err) from err
+    return _done(store, token, move, str(target), outcome)
+
+
+def _reject(workspace, store: Store, claimed: Path, display: str, token: str, sha256, form, problems: list[str], quarter=None,
+            public: list[str] | None = None) -> Outcome:
+    move = _move(claimed, workspace.rejected, Path(display).name, token, note=lambda final: _write_note(final, display, problems))
+    _record(move, lambda: store.log(file=display, claim=token, sha256=sha256, status="rejected", form=form,
+                                    quarter=quarter, problems=problems, destination=str(move.path), public=public))
+    return _done(store, token, move, str(move.path), Outcome(display, "rejected", form, problems, public=public))
+
+
+def _move(claimed: Path, folder: Path, name: str, token: str, note=None) -> moves.Move:
+    """Make a claimed file ready in *folder* under a free name (a note beside it if *note* gives its text); the claim stays."""
+    return moves.Move(claimed, folder, name, token, note).stage()
+
+
+def _record(move: moves.Move, write):
+    """Write the store, which names the move's chosen path; if that fails, the staged move is taken back."""
     try:
-        os.link(claimed, candidate, follow_symlinks=False)
-    except FileExistsError:
+        result = write()
+    except BaseException:
+        move.undo()
         raise
-    except OSError:
-        # No hard links here (another device, some network shares): copy into a name opened
-        # exclusively, so an existing file is still never replaced.
-        with open(claimed, "rb") as source, open(candidate, "xb") as target:
-            shutil.copyfileobj(source, target)
-        shutil.copystat(claimed, candidate)
-    return False
+    moves.step("stored", move.path)
+    return result
 
 
-NOTE_RESERVE = len(" - WHY REJECTED.txt".encode())
+def _done(store: Store, token: str, move: moves.Move, recorded: str, outcome: Outcome) -> Outcome:
+    """Commit the move (fixing the store if the name went meanwhile), log the outcome, then remove the claim.
+
+    The log line is written before the claim goes, so a kill cannot lose it (recovery logs again).
+    """
+    try:
+        outcome.destination = str(move.commit())
+        if outcome.destination != recorded:
+            store.set_destination(token, outcome.destination)
+    except (OSError, sqlite3.OperationalError) as err:
+        outcome.destination = recorded
+        raise _AfterStore(outcome, err) from err
+    _logged(outcome)
+    try:
+        move.finish()
+    except OSError as err:
+        raise _AfterStore(outcome, err, placed=True) from err
+    return outcome
 
 
-def note_path(rejected_file: Path) -> Path:
-    """Where the plain-language note for a rejected file is written."""
-    return rejected_file.with_name(rejected_file.name + " - WHY REJECTED.txt")
-
-
-def note_text(display: str, problems: list[str]) -> str:
+def note_text(display: str, problems: list[str], kept_as: str | None = None) -> str:
     """The note a QA admin and the form's author read beside a rejected file."""
+    kept = f" as '{kept_as}'" if kept_as else ""
     lines = [
         f"The file '{display}' was not accepted on {dt.datetime.now():%d/%m/%Y at %H:%M}.",
-        "It has been kept, unchanged, in this folder. Please fix the following and drop the corrected file in the inbox again:",
+        f"It has been kept, unchanged, in this folder{kept}. Please fix the following and drop the corrected file in the inbox again:",
         "",
     ]
     lines += [f"  {number}. {problem}" for number, problem in enumerate(problems, 1)]
     return "\n".join(lines) + "\n"
 
 
-def _write_note(destination: Path, display: str, problems: list[str]) -> None:
-    note = note_path(destination)
-    if not note.exists():
-        # Written aside and renamed into place: a crash mid-write must not leave a truncated note
-        # that recovery (which keeps an existing note) would then leave as it is.
-        partial = note.with_name(f".{note.name}.{os.getpid()}.part")
-        partial.write_text(note_text(display, problems), encoding="utf-8")
-        os.replace(partial, note)
+def _write_note(destination: Path, display: str, problems: list[str]) -> str:
+    """The text of the note for the rejected file placed at *destination* (moves.py writes it beside the file)."""
+    return note_text(display, problems, destination.name)
 
 
 def _logged(outcome: Outcome) -> Outcome:
-    log.info("%s\t%s\t%s\t%d problem(s)", outcome.file, outcome.status, outcome.form or "-", len(outcome.problems))
+    log.info("%s\t%s\t%s\t%d problem(s)", printable(outcome.file), outcome.status, outcome.form or "-", len(outcome.problems))
     return outcome
 
 
-__all__ = ["Examined", "Outcome", "PipelineError", "examine", "identify", "ingest_file", "ingest_inbox", "inbox_files", "note_path", "recover_claims"]
+__all__ = ["CLAIM_SEPARATOR", "Examined", "FileNotHandled", "HOST", "NOTE_RESERVE", "Outcome", "PipelineError", "examine",
+           "held_claims", "identify", "inbox_files", "ingest_file", "ingest_inbox", "note_path", "printable",
+           "recover_claims", "scan_inbox"]

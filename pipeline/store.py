@@ -116,6 +116,17 @@ def rejection_ref(log_id: int) -> str:
 
 
 @dataclass(frozen=True)
+class FileRecord:
+    """Where the ingest log says a dropped file was put, and the hash of its bytes (None if never read)."""
+
+    claim: str | None
+    file: str
+    status: str
+    sha256: str | None
+    destination: str
+
+
+@dataclass(frozen=True)
 class IssuedForm:
     """A pre-filled form sent to a member of staff."""
 
@@ -239,6 +250,18 @@ class Store:
             (_now(), file, claim, sha256, status, form, quarter, _dumps(problems),
              _dumps([getattr(p, "public", p) for p in problems] if public is None else public), destination, submission_id),
         )
+
+    def set_destination(self, claim: str, destination: str) -> None:
+        """Record where a claim's file finally landed (when a name taken meanwhile sent it elsewhere)."""
+        with self._transaction():
+            self._db.execute("UPDATE ingest_log SET destination = ? WHERE claim = ?", (destination, claim))
+
+    def file_records(self) -> list[FileRecord]:
+        """Every logged file that was put somewhere, oldest first: what `qa check` compares with the folders."""
+        rows = self._db.execute(
+            "SELECT claim, file, status, sha256, destination FROM ingest_log WHERE destination IS NOT NULL ORDER BY id"
+        )
+        return [FileRecord(r["claim"], r["file"], r["status"], r["sha256"], r["destination"]) for r in rows]
 
     def log_entries(self, status: str | None = None) -> list[LogEntry]:
         """The ingest log, oldest first, optionally of one status."""
