@@ -9,27 +9,11 @@ from pathlib import Path
 
 import yaml
 
-from .errors import WorkspaceError
+from .errors import WorkspaceError, message
 from .roles import ROLE_NAMES, Role, parse_role
 
 DEFAULT_TARGETS = Path(os.fspath(resources.files("pipeline") / "defaults" / "targets.yaml"))  # package data
 
-# Every text an admin reads about their targets file.
-TARGET_MESSAGES = {
-    "targets_unreadable": "{file}: cannot be read as YAML ({detail}). Compare it with the example 'qa init' writes "
-                          "and correct the line named.",
-    "targets_unknown": "{file} · {key}: not a setting. Settings {where}: {known}.",
-    "targets_count": "{file} · {key}: '{value}' is not a whole number. Write a whole number such as {example}.",
-    "targets_flag": "{file} · {key}: '{value}' is not true or false. Write true or false.",
-    "targets_text": "{file} · {key}: '{value}' is not text. Write the wording, for example {example}.",
-    "targets_list": "{file} · {key}: '{value}' is not a list. Write a list in brackets, for example [{example}].",
-    "targets_role": "{file} · {key}: '{value}' is not a role. Use one of: {roles}.",
-    "targets_rag": "{file} · rag: amber_percent ({amber}) is above green_percent ({green}). Make amber lower than green.",
-}
-
-
-def _say(message_id: str, /, **details: object) -> str:
-    return TARGET_MESSAGES[message_id].format(**details)
 
 
 @dataclass(frozen=True)
@@ -104,7 +88,7 @@ def load_targets(path: Path | None = None) -> Targets:
     for (section, setting), (attr, kind) in _TARGET_SETTINGS.items():
         converted[attr] = _convert(settings.get((section, setting)), kind, name, f"{section}.{setting}", problems)
     if not problems and converted["amber_percent"] > converted["green_percent"]:  # type: ignore[operator]
-        problems.append(_say("targets_rag", file=name, amber=converted["amber_percent"], green=converted["green_percent"]))
+        problems.append(message("targets_rag", file=name, amber=converted["amber_percent"], green=converted["green_percent"]))
     if problems:
         raise WorkspaceError("\n".join(problems))
     return Targets(**converted)  # type: ignore[arg-type]
@@ -115,7 +99,7 @@ def _load_yaml(path: Path) -> object:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, OSError, UnicodeDecodeError) as err:
         detail = str(getattr(err, "problem_mark", "") or err).strip()
-        raise WorkspaceError(_say("targets_unreadable", file=path.name, detail=detail)) from err
+        raise WorkspaceError(message("targets_unreadable", file=path.name, detail=detail)) from err
 
 
 def _flatten(document: object, name: str, problems: list[str]) -> dict[tuple[str, str], object]:
@@ -123,16 +107,16 @@ def _flatten(document: object, name: str, problems: list[str]) -> dict[tuple[str
     sections = sorted({section for section, _ in _TARGET_SETTINGS})
     flat: dict[tuple[str, str], object] = {}
     if not isinstance(document, dict):
-        problems.append(_say("targets_unknown", file=name, key="(top)", where="at the top", known=", ".join(sections)))
+        problems.append(message("targets_unknown", file=name, key="(top)", where="at the top", known=", ".join(sections)))
         return flat
     for section, body in document.items():
         known = sorted(setting for sec, setting in _TARGET_SETTINGS if sec == section)
         if not known:
-            problems.append(_say("targets_unknown", file=name, key=section, where="at the top", known=", ".join(sections)))
+            problems.append(message("targets_unknown", file=name, key=section, where="at the top", known=", ".join(sections)))
             continue
         for setting, value in (body or {}).items() if isinstance(body, dict) else []:
             if setting not in known:
-                problems.append(_say("targets_unknown", file=name, key=f"{section}.{setting}",
+                problems.append(message("targets_unknown", file=name, key=f"{section}.{setting}",
                                      where=f"in {section}", known=", ".join(known)))
             else:
                 flat[(section, setting)] = value
@@ -142,25 +126,25 @@ def _flatten(document: object, name: str, problems: list[str]) -> dict[tuple[str
 def _convert(value: object, kind: str, name: str, key: str, problems: list[str]) -> object:
     if kind == "count":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            problems.append(_say("targets_count", file=name, key=key, value=value, example=10))
+            problems.append(message("targets_count", file=name, key=key, value=value, example=10))
         return value
     if kind == "flag":
         if not isinstance(value, bool):
-            problems.append(_say("targets_flag", file=name, key=key, value=value))
+            problems.append(message("targets_flag", file=name, key=key, value=value))
         return value
     if kind == "text":
         if not isinstance(value, str) or not value.strip():
-            problems.append(_say("targets_text", file=name, key=key, value=value, example="Safeguarding unit (IRO / CP chairs)"))
+            problems.append(message("targets_text", file=name, key=key, value=value, example="Safeguarding unit (IRO / CP chairs)"))
         return str(value).strip()
     if not isinstance(value, list):
-        problems.append(_say("targets_list", file=name, key=key, value=value, example="Head of service, Team manager"))
+        problems.append(message("targets_list", file=name, key=key, value=value, example="Head of service, Team manager"))
         return ()
     if kind == "roles":
         roles = []
         for item in value:
             role = parse_role(str(item))
             if role is None:
-                problems.append(_say("targets_role", file=name, key=key, value=item, roles=ROLE_NAMES))
+                problems.append(message("targets_role", file=name, key=key, value=item, roles=ROLE_NAMES))
             else:
                 roles.append(role)
         return tuple(roles)
