@@ -16,7 +16,7 @@ import yaml
 from .admin_xlsx import Column, read_sheet, write_sheet
 from .errors import WorkspaceError, message
 from .quarter import Quarter
-from .roles import ROLE_ALIASES, ROLE_NAMES, Role, fold, parse_role
+from .roles import ROLE_ALIASES, ROLE_NAMES, Role, closest, fold, parse_role
 from .targets import DEFAULT_TARGETS, Targets, load_targets
 
 __all__ = [
@@ -120,12 +120,17 @@ def _display(path: Path) -> str:
 
 
 def _rows(path: Path, sheet: str, columns: dict[str, tuple[str, tuple[str, ...]]],
-          required: tuple[str, ...]) -> tuple[str, list[tuple[int, dict[str, object]]], bool]:
+          required: tuple[str, ...], merged_ok: bool = True) -> tuple[str, list[tuple[int, dict[str, object]]], bool]:
     """The sheet's name, its non-empty rows (row number, values by column id) and its date epoch."""
     try:
-        name, grid, epoch_1904 = read_sheet(path, sheet)
+        read = read_sheet(path, sheet)
     except ValueError as err:
         raise WorkspaceError(message("unreadable", file=path.name, detail=err)) from err
+    name, grid, epoch_1904 = read.name, read.rows, read.epoch_1904
+    if read.merged and not merged_ok:
+        # Only the first cell of a merged range holds its value: the rows below would read as empty.
+        raise WorkspaceError("\n".join(message("merged_cells", file=path.name, sheet=name, cells=cells)
+                                       for cells in sorted(read.merged, key=_cell_order)))
     found = [(number, row) for number, row in grid if any(_present(value) for value in row)]
     headings = ", ".join(heading for heading, _ in columns.values())
     if not found:
@@ -144,6 +149,11 @@ def _rows(path: Path, sheet: str, columns: dict[str, tuple[str, tuple[str, ...]]
     rows = [(number, {key: row[index] if index < len(row) else None for key, index in positions.items()})
             for number, row in found[1:]]
     return name, rows, epoch_1904
+
+
+def _cell_order(cells: str) -> tuple[int, str]:
+    match = re.match(r"([A-Z]+)(\d+)", cells)
+    return (int(match[2]), match[1]) if match else (0, cells)
 
 
 def _present(value: object) -> bool:
@@ -177,7 +187,8 @@ def read_roster(path: Path) -> list[Person]:
     """The staff on the roster at *path*; WorkspaceError lists every bad row with its sheet, row and fix."""
     if not path.exists():
         raise WorkspaceError(message("missing_roster", file=_display(path)))
-    sheet, rows, epoch_1904 = _rows(path, ROSTER_SHEET, ROSTER_COLUMNS, ("name", "role", "team", "line_manager"))
+    sheet, rows, epoch_1904 = _rows(path, ROSTER_SHEET, ROSTER_COLUMNS, ("name", "role", "team", "line_manager"),
+                                    merged_ok=False)
     problems: list[str] = []
     people: list[tuple[int, Person]] = []
     first_row: dict[str, int] = {}
@@ -218,9 +229,47 @@ def read_roster(path: Path) -> list[Person]:
         if person.line_manager and fold(person.line_manager) not in names:
             problems.append(message("unknown_manager", where=f"{path.name} · sheet '{sheet}' row {number}",
                                  value=person.line_manager))
+    problems += _team_typos(people, f"{path.name} · sheet '{sheet}' row")
     if problems:
         raise WorkspaceError("\n".join(sorted(problems, key=_row_order)))
     return [person for _, person in people]
+
+
+def _team_typos(people: list[tuple[int, Person]], where: str) -> list[str]:
+    """A team written on one row only that is a misspelling of a team several rows share ('Child protecton').
+
+    Such a row would make a phantom team of one in `qa status` and the report. Names that differ in a
+    number or a short word ('Assessment 1', 'Team East') are different teams, not misspellings.
+    """
+    members: dict[str, list[int]] = {}
+    spelling: dict[str, str] = {}
+    for number, person in people:
+        if person.team:
+            members.setdefault(fold(person.team), []).append(number)
+            spelling.setdefault(fold(person.team), person.team)
+    shared = {key: rows for key, rows in members.items() if len(rows) > 1}
+    problems = []
+    for key, rows in members.items():
+        if len(rows) != 1:
+            continue
+        meant = next((other for other in shared if _misspelt(key, other)), None)
+        if meant is not None:
+            problems.append(message("team_typo", where=f"{where} {rows[0]}", value=spelling[key],
+                                    suggestion=spelling[meant], count=len(shared[meant])))
+    return problems
+
+
+def _misspelt(typed: str, team: str) -> bool:
+    """Whether *typed* is *team* with a typing slip in one or more of its longer words (or in its spacing)."""
+    if typed.replace(" ", "") == team.replace(" ", ""):
+        return True
+    words, other = typed.split(), team.split()
+    if len(words) != len(other):
+        return False
+    changed = [(a, b) for a, b in zip(words, other) if a != b]
+    return bool(changed) and all(
+        len(a) >= 5 and len(b) >= 5 and not (a.isdigit() or b.isdigit()) and closest(a, [b], cutoff=0.8) == b
+        for a, b in changed)
 
 
 def _row_order(problem: str) -> int:
@@ -258,7 +307,10 @@ def read_plan(path: Path) -> list[PlanEntry]:
         if not activity_text:
             row_problems.append(message("empty_activity", where=where, activities=ACTIVITY_NAMES))
         elif activity is None:
-            row_problems.append(message("bad_activity", where=where, value=activity_text, activities=ACTIVITY_NAMES))
+            meant = closest(activity_text, _ACTIVITY_LOOKUP, cutoff=0.8)
+            hint = message("did_you_mean", suggestion=_ACTIVITY_LOOKUP[fold(meant)]) if meant else ""
+            row_problems.append(message("bad_activity", where=where, value=activity_text, hint=hint,
+                                        activities=ACTIVITY_NAMES))
         problems += row_problems
         previous_month = month or previous_month
         if not row_problems:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import PipelineError
+from .errors import PipelineError, message
 from .quarter import Quarter
 from .settle import DEFAULT_WINDOW, STILL_WRITING, HoldUnsettled
 from .spec import SETTINGS_FILE, Catalogue, load_settings
@@ -21,11 +21,22 @@ _OUR_HANDLERS: list[logging.Handler] = []
 
 
 class Context:
-    """The workspace the command runs in, and its catalogue loaded once."""
+    """The workspace the command runs in (checked when first used), and its catalogue loaded once."""
 
-    def __init__(self, root: str | None) -> None:
-        self.workspace = Workspace.at(root)
+    def __init__(self, root: str | None, looked_in: str) -> None:
+        self.root = root
+        self.looked_in = looked_in  # why this folder: the current one, --workspace, or QA_WORKSPACE
         self._catalogue: Catalogue | None = None
+
+    @property
+    def folder(self) -> Workspace:
+        """The folder named, whether or not it is a workspace yet (for `qa init`)."""
+        return Workspace.at(self.root)
+
+    @property
+    def workspace(self) -> Workspace:
+        """The workspace; NotAWorkspaceError (exit 2) if the folder is not one, before anything is created."""
+        return self.folder.require(self.looked_in)
 
     @property
     def catalogue(self) -> Catalogue:
@@ -43,11 +54,44 @@ def _parse_quarter(ctx: click.Context, param: click.Parameter, value: str) -> Qu
     try:
         return Quarter.from_label(value)
     except ValueError as err:
-        raise click.BadParameter(f"{err}. Write it as 2022-23-Q3 (Q1 = April to June).", param_hint="--quarter") from None
+        raise click.BadParameter(message("bad_quarter_option", error=err), param_hint="--quarter") from None
 
 
-def _fail(err: PipelineError) -> click.ClickException:
-    return click.ClickException(str(err))
+def _workspace_after(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """`qa status --workspace ws`: the option after the command name wins over one before it."""
+    if value is not None:
+        context = ctx.find_object(Context)
+        context.root, context.looked_in = value, message("looked_in_option")
+
+
+class CommandError(click.ClickException):
+    """A PipelineError as click shows it: 'Error: …' on stderr, exit 1 (2 for a usage mistake)."""
+
+    def __init__(self, err: PipelineError) -> None:
+        super().__init__(str(err))
+        self.exit_code = getattr(err, "exit_code", 1)
+
+
+class QaCommand(click.Command):
+    """A qa command: takes --workspace after its name as well as before it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(click.Option(
+            ["--workspace"], "workspace_after", type=click.Path(file_okay=False), expose_value=False,
+            callback=_workspace_after, help="Workspace folder (also accepted before the command name, or as QA_WORKSPACE)."))
+
+
+class QaGroup(click.Group):
+    """The qa command group: the one place a PipelineError becomes a clean 'Error: …' and an exit code."""
+
+    command_class = QaCommand
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PipelineError as err:
+            raise CommandError(err) from err
 
 
 def configure_logging(workspace: Workspace, verbose: bool = False, console: bool = True) -> None:
@@ -69,10 +113,12 @@ def configure_logging(workspace: Workspace, verbose: bool = False, console: bool
     logger.propagate = False
 
 
-@click.group()
+@click.group(cls=QaGroup)
 @click.version_option(__version__, prog_name="qa")
 @click.option("--workspace", "workspace", envvar="QA_WORKSPACE", type=click.Path(file_okay=False),
-              help="Workspace folder (inbox/, outbox/, form_templates/, the store). Default: current folder.")
+              help="Workspace folder (inbox/, outbox/, form_templates/, the store); also accepted after the "
+                   "command name. Default: $QA_WORKSPACE, else the current folder. Every command except init "
+                   "and demo refuses a folder that is not a workspace.")
 @click.pass_context
 def cli(ctx: click.Context, workspace: str | None) -> None:
     """Quality-assurance pipeline for children's social care.
@@ -81,7 +127,10 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
     Example:
         qa --workspace /srv/qa ingest
     """
-    ctx.obj = Context(workspace)
+    source = ctx.get_parameter_source("workspace")
+    looked_in = {click.core.ParameterSource.COMMANDLINE: "looked_in_option",
+                 click.core.ParameterSource.ENVIRONMENT: "looked_in_env"}.get(source, "looked_in_current")
+    ctx.obj = Context(workspace, message(looked_in))
 
 
 @cli.command()
@@ -96,7 +145,7 @@ def init(obj: Context) -> None:
     from .admin import write_examples
     from .spec.settings import write_example_settings
 
-    workspace = obj.workspace.ensure()
+    workspace = obj.folder.ensure()
     workspace.copy_builtin_specs()
     written = write_examples(workspace)
     written += [path for path in [write_example_settings(workspace.root)] if path]
@@ -115,11 +164,7 @@ def forms(obj: Context, as_json: bool) -> None:
     Example:
         qa forms --json
     """
-    try:
-        catalogue = obj.catalogue
-    except PipelineError as err:
-        raise _fail(err) from err
-    listing = [_describe(spec) for spec in catalogue]
+    listing = [_describe(spec) for spec in obj.catalogue]
     if as_json:
         click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
         return
@@ -166,10 +211,7 @@ def templates(obj: Context, out_dir: Path | None, form_keys: tuple[str, ...]) ->
     from .templates import build_form, file_name
     from .workspace import unique_path
 
-    try:
-        specs = [obj.catalogue.find(key) for key in form_keys] if form_keys else list(obj.catalogue)
-    except PipelineError as err:
-        raise _fail(err) from err
+    specs = [obj.catalogue.find(key) for key in form_keys] if form_keys else list(obj.catalogue)
     out_dir = out_dir or obj.workspace.outbox / "templates"
     out_dir.mkdir(parents=True, exist_ok=True)
     for spec in specs:
@@ -178,29 +220,38 @@ def templates(obj: Context, out_dir: Path | None, form_keys: tuple[str, ...]) ->
         click.echo(str(path))
 
 
+def _parse_assignee(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--assignee with its spacing tidied; a usage error (exit 2) when it is empty."""
+    name = " ".join(value.split())
+    if not name:
+        raise click.BadParameter(message("empty_assignee"), param_hint="--assignee")
+    return name
+
+
 @cli.command()
 @click.argument("form")
-@click.option("--quarter", required=True, help="Quarter, e.g. 2022-23-Q3.")
-@click.option("--assignee", required=True, help="Who must complete it.")
+@click.option("--quarter", "period", required=True, callback=_parse_quarter, help="Quarter, e.g. 2022-23-Q3.")
+@click.option("--assignee", required=True, callback=_parse_assignee, help="Who must complete it, as named on the staff roster.")
 @click.option("--theme", help="Theme (variant id or theme text) for dip samples and thematic audits.")
 @click.option("--child-id", help="The child's ID, for forms about one child.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder (default: outbox/issued/QUARTER).")
 @click.pass_obj
-def issue(obj: Context, form: str, quarter: str, assignee: str, theme: str | None, child_id: str | None, out_dir: Path | None) -> None:
+def issue(obj: Context, form: str, period: Quarter, assignee: str, theme: str | None, child_id: str | None, out_dir: Path | None) -> None:
     """Write a pre-filled copy of a form with a unique issue id, and print its path.
+
+    The assignee must be on the staff roster (admin/roster.xlsx).
 
     \b
     Example:
         qa issue ccr --quarter 2022-23-Q3 --assignee "Jo Bloggs" --child-id C1234
     """
+    from .admin import read_roster
     from .issue import issue_form
 
-    try:
-        with obj.store() as store:
-            path = issue_form(obj.catalogue, store, form, quarter, assignee,
-                              out_dir or obj.workspace.outbox / "issued" / quarter, theme, child_id)
-    except PipelineError as err:
-        raise _fail(err) from err
+    roster = read_roster(obj.workspace.roster_path)
+    with obj.store() as store:
+        path = issue_form(obj.catalogue, store, form, period.label, assignee,
+                          out_dir or obj.workspace.outbox / "issued" / period.label, theme, child_id, roster=roster)
     click.echo(str(path))
 
 
@@ -217,10 +268,7 @@ def validate(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
     """
     from .ingest import examine
 
-    try:
-        catalogue = obj.catalogue
-    except PipelineError as err:
-        raise _fail(err) from err
+    catalogue = obj.catalogue
     results = []
     for path in files:
         examined = examine(path.name, path.read_bytes(), catalogue)
@@ -255,12 +303,8 @@ def ingest(obj: Context, as_json: bool, settle: float) -> None:
     workspace = obj.workspace.ensure()
     configure_logging(workspace)
     unsettled = HoldUnsettled(settle)
-    try:
-        catalogue = obj.catalogue
-        with obj.store() as store:
-            outcomes = ingest_inbox(workspace, catalogue, store, select=unsettled)
-    except PipelineError as err:
-        raise _fail(err) from err
+    with obj.store() as store:
+        outcomes = ingest_inbox(workspace, obj.catalogue, store, select=unsettled)
     outcomes += [Outcome(path.relative_to(workspace.inbox).as_posix(), "left", None, [STILL_WRITING]) for path in unsettled.held]
     for outcome in outcomes:
         if as_json:
@@ -299,14 +343,11 @@ def export(obj: Context, form: str | None, quarter: str | None, fmt: str, out_fi
 
     if fmt == "xlsx" and out_file is None:
         raise click.UsageError("--format xlsx needs --out FILE.")
-    try:
-        pseudonyms = Pseudonyms.for_workspace(obj.workspace.root) if pseudonymise else None
-        with obj.store() as store:
-            submissions = store.submissions(form=form, quarter=quarter)
-            everything = [] if include_sensitive else store.submissions(include_replaced=True)
-        prepared = exporter.prepare(submissions, obj.catalogue, include_sensitive, pseudonyms, everything)
-    except PipelineError as err:
-        raise _fail(err) from err
+    pseudonyms = Pseudonyms.for_workspace(obj.workspace.root) if pseudonymise else None
+    with obj.store() as store:
+        submissions = store.submissions(form=form, quarter=quarter)
+        everything = [] if include_sensitive else store.submissions(include_replaced=True)
+    prepared = exporter.prepare(submissions, obj.catalogue, include_sensitive, pseudonyms, everything)
     if include_sensitive:
         click.echo(exporter.INCLUDE_SENSITIVE_WARNING, err=True)
     if prepared.without_spec:
@@ -323,7 +364,7 @@ def export(obj: Context, form: str | None, quarter: str | None, fmt: str, out_fi
         click.echo(text)
 
 
-@cli.command()
+@cli.command(cls=click.Command)  # the demo makes its own workspace in DIRECTORY
 @click.argument("directory", default="demo-workspace", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-report", is_flag=True, help="Stop after ingesting; do not render the DLT report.")
 def demo(directory: Path, no_report: bool) -> None:
@@ -339,10 +380,7 @@ def demo(directory: Path, no_report: bool) -> None:
         raise click.ClickException(f"{directory} is not empty. Choose a new folder for the demo, e.g. qa demo demo-2.")
     workspace = Workspace.at(directory).ensure()
     configure_logging(workspace, console=False)  # 200 files: the summary below says it, the log has each
-    try:
-        result = make_demo(directory, render=not no_report)
-    except PipelineError as err:
-        raise _fail(err) from err
+    result = make_demo(directory, render=not no_report)
     counts: dict[str, int] = {}
     for outcome in result.outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -381,11 +419,7 @@ def watch(obj: Context, polling: bool, interval: float | None) -> None:
         raise click.UsageError("--interval sets the polling interval: add --polling, or leave --interval out.")
     workspace = obj.workspace.ensure()
     configure_logging(workspace)
-    try:
-        catalogue = obj.catalogue
-    except PipelineError as err:
-        raise _fail(err) from err
-    watch_inbox(workspace, catalogue, polling=polling, interval=interval or DEFAULT_POLL_INTERVAL)
+    watch_inbox(workspace, obj.catalogue, polling=polling, interval=interval or DEFAULT_POLL_INTERVAL)
 
 
 @cli.command()
@@ -409,12 +443,9 @@ def status(obj: Context, period: Quarter, as_json: bool, with_files: bool) -> No
     from .compliance import assess_workspace
     from .report.redact import Redactor
 
-    try:
-        with obj.store() as store:
-            names = Redactor.from_submissions(obj.catalogue, store.submissions(include_replaced=True))
-            result = assess_workspace(obj.workspace, store, period, redact=names.name)
-    except PipelineError as err:
-        raise _fail(err) from err
+    with obj.store() as store:
+        names = Redactor.from_submissions(obj.catalogue, store.submissions(include_replaced=True))
+        result = assess_workspace(obj.workspace, store, period, redact=names.name)
     if as_json:
         click.echo(json.dumps(result.as_dict(with_files), indent=2, ensure_ascii=False))
         return
@@ -503,11 +534,8 @@ def report(obj: Context, period: Quarter, out_dir: Path | None, as_json: bool) -
     """
     from .report import build_report
 
-    try:
-        with obj.store() as store:
-            result = build_report(obj.workspace.ensure(), obj.catalogue, store, period, out_dir)
-    except PipelineError as err:
-        raise _fail(err) from err
+    with obj.store() as store:
+        result = build_report(obj.workspace.ensure(), obj.catalogue, store, period, out_dir)
     if as_json:
         files = {"report": str(result.report), "ledger": str(result.ledger), "drafts": [str(p) for p in result.drafts]}
         click.echo(json.dumps({**result.data, "files": files}, indent=2, ensure_ascii=False))

@@ -157,10 +157,15 @@ ADMIN_MESSAGES = {
     "duplicate_name": "{where}: {name} is already listed in row {first}. Give each person one row; if two people "
                       "share a name, add a middle initial to tell them apart.",
     "bad_date": "{where}: {column} '{value}' is not a date. Enter it as dd/mm/yyyy, for example 05/09/2022.",
-    "bad_activity": "{where}: Activity '{value}' is not a QA activity. Use one of: {activities}.",
+    "bad_activity": "{where}: Activity '{value}' is not a QA activity.{hint} Use one of: {activities}.",
     "empty_activity": "{where}: Activity is empty. Use one of: {activities}.",
     "bad_month": "{where}: Month '{value}' is not a month. Enter the month with its year, for example October 2022.",
     "empty_month": "{where}: Month is empty. Enter the month with its year, for example October 2022.",
+    "merged_cells": "{file} · sheet '{sheet}' cells {cells}: these cells are merged, so only the first holds a value "
+                    "and the rows below read as empty. Select them, choose Home → Merge & Center → Unmerge Cells, "
+                    "and type the value into every row it applies to.",
+    "team_typo": "{where}: Team '{value}' is on this row only. Did you mean '{suggestion}' ({count} people)? Write the "
+                 "team as the other rows do, or it will be counted as a team of its own.",
 }
 
 TARGET_MESSAGES = {
@@ -223,6 +228,19 @@ SPEC_MESSAGES = {
 
 # What the `qa` command says about the workspace and the options it was given.
 CLI_MESSAGES = {
+    "not_workspace": "{root} is not a QA workspace ({why}). Looked in {source}. Point at your workspace with "
+                     "--workspace DIR (before or after the command name) or QA_WORKSPACE=DIR, or run "
+                     "'qa init --workspace {root}' to make a new workspace there.",
+    "looked_in_current": "the current folder, as neither --workspace nor QA_WORKSPACE was given",
+    "looked_in_option": "the folder --workspace names",
+    "looked_in_env": "the folder QA_WORKSPACE names",
+    "bad_quarter_option": "{error}. Write it as 2022-23-Q3 (Q1 = April to June).",
+    "empty_assignee": "the name is empty. Give the full name of the person who must complete the form, as written in the roster's Name column.",
+    "unknown_assignee": "--assignee '{name}' is not on the staff roster ({file}).{hint} Use the name as written in the roster's "
+                        "Name column, or add the person to the roster first.",
+    "did_you_mean": " Did you mean '{suggestion}'?",
+    "unknown_theme": "Form '{form}' has no theme '{theme}'. Themes with their own questions: {known}.",
+    "no_child_id_field": "The {title} form has no Child ID field; leave out --child-id.",
 }
 
 CATALOGUES = (MESSAGES, ADMIN_MESSAGES, TARGET_MESSAGES, SPEC_MESSAGES, CLI_MESSAGES)

@@ -237,7 +237,7 @@ def test_every_bad_plan_row_is_listed(tmp_path):
         f"{where} 2: Month 'Oct' is not a month. Enter the month with its year, for example October 2022.",
         f"{where} 3: Week beginning 'next week' is not a date. Enter it as dd/mm/yyyy, for example 05/09/2022.",
         f"{where} 3: DLT date 'soon' is not a date. Enter it as dd/mm/yyyy, for example 05/09/2022.",
-        f"{where} 3: Activity 'Observing' is not a QA activity. Use one of: {activities}.",
+        f"{where} 3: Activity 'Observing' is not a QA activity. Did you mean 'Observation of practice'? Use one of: {activities}.",
     ]
 
 
