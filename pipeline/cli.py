@@ -526,7 +526,8 @@ def report(obj: Context, period: Quarter, out_dir: Path | None, as_json: bool) -
     """Render the quarterly DLT report, the action ledger and a summary draft per service area.
 
     The report is rendered from form_templates/report-template.docx in the workspace (written the
-    first time; restyle it in Word). Nothing already in the output folder is overwritten.
+    first time; restyle it in Word). Run again for the same quarter, it replaces the report, ledger
+    and drafts in place and keeps the versions they replace under previous/<time>/ in the same folder.
 
     \b
     Example:
@@ -537,13 +538,16 @@ def report(obj: Context, period: Quarter, out_dir: Path | None, as_json: bool) -
     with obj.store() as store:
         result = build_report(obj.workspace.ensure(), obj.catalogue, store, period, out_dir)
     if as_json:
-        files = {"report": str(result.report), "ledger": str(result.ledger), "drafts": [str(p) for p in result.drafts]}
+        files = {"report": str(result.report), "ledger": str(result.ledger), "drafts": [str(p) for p in result.drafts],
+                 "previous": str(result.previous) if result.previous else None}
         click.echo(json.dumps({**result.data, "files": files}, indent=2, ensure_ascii=False))
         return
     click.echo(f"DLT report for {period}: {result.report}")
     click.echo(f"Action ledger: {result.ledger}")
     click.echo(f"Service area summary drafts: {len(result.drafts)} in {result.drafts[0].parent if result.drafts else '-'}")
     click.echo(f"Template: {result.template}")
+    if result.previous:
+        click.echo(f"Previous version kept in: {result.previous}")
     for note in result.notes:
         click.echo(f"Note: {note}")
 

@@ -241,6 +241,13 @@ CLI_MESSAGES = {
     "did_you_mean": " Did you mean '{suggestion}'?",
     "unknown_theme": "Form '{form}' has no theme '{theme}'. Themes with their own questions: {known}.",
     "no_child_id_field": "The {title} form has no Child ID field; leave out --child-id.",
+    "report_locked": "{files}: cannot be replaced, because another program has it open (Word or Excel?) or it is "
+                     "read-only. Close it and run qa report again; nothing was changed.",
+    "report_locked_midway": "{file}: cannot be replaced, because another program has it open (Word or Excel?). "
+                            "{done} of {total} files were replaced; the versions they replaced are in {previous}. "
+                            "Close it and run qa report again.",
+    "report_was_open": "{file} was open in Word or Excel on another computer when it was replaced: close it there and "
+                       "open it again to see the new version.",
 }
 
 CATALOGUES = (MESSAGES, ADMIN_MESSAGES, TARGET_MESSAGES, SPEC_MESSAGES, CLI_MESSAGES)
