@@ -27,7 +27,7 @@ from .model import (
 )
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_FORM_KEYS = {"form", "version", "title", "format", "about", "description", "sections", "report"}
+_FORM_KEYS = {"form", "version", "title", "format", "about", "description", "sections"}
 _VARIANT_KEYS = {"extends", "variant", "theme", "version", "title", "description", "questions"}
 _SECTION_KEYS = {"title", "guidance", "layout", "fields", "group"}
 _FIELD_KEYS = {
@@ -101,7 +101,6 @@ def _form(document: Any, ctx: _Context) -> FormSpec:
         description=str(document.get("description", "")).strip(),
         about=about,
         source=ctx.source,
-        report=dict(document.get("report") or {}),
     )
     _check_form(spec, ctx)
     return spec
@@ -150,7 +149,6 @@ def _variant(document: dict, ctx: _Context, bases: dict[str, FormSpec]) -> FormS
         variant=variant,
         theme=str(document["theme"]),
         source=ctx.source,
-        report=base.report,
     )
     _check_form(spec, ctx)
     return spec
