@@ -342,7 +342,7 @@ def export(obj: Context, form: str | None, quarter: str | None, fmt: str, out_fi
     from .pseudonym import Pseudonyms
 
     if fmt == "xlsx" and out_file is None:
-        raise click.UsageError("--format xlsx needs --out FILE.")
+        raise click.UsageError(message("xlsx_needs_out"))
     pseudonyms = Pseudonyms.for_workspace(obj.workspace.root) if pseudonymise else None
     with obj.store() as store:
         submissions = store.submissions(form=form, quarter=quarter)
@@ -377,7 +377,7 @@ def demo(directory: Path, no_report: bool) -> None:
     from .demo import make_demo
 
     if directory.exists() and any(directory.iterdir()):
-        raise click.ClickException(f"{directory} is not empty. Choose a new folder for the demo, e.g. qa demo demo-2.")
+        raise click.ClickException(message("demo_not_empty", folder=directory))
     workspace = Workspace.at(directory).ensure()
     configure_logging(workspace, console=False)  # 200 files: the summary below says it, the log has each
     result = make_demo(directory, render=not no_report)
@@ -416,7 +416,7 @@ def watch(obj: Context, polling: bool, interval: float | None) -> None:
     from .watch import DEFAULT_POLL_INTERVAL, watch as watch_inbox
 
     if interval is not None and not polling:
-        raise click.UsageError("--interval sets the polling interval: add --polling, or leave --interval out.")
+        raise click.UsageError(message("interval_needs_polling"))
     workspace = obj.workspace.ensure()
     configure_logging(workspace)
     watch_inbox(workspace, obj.catalogue, polling=polling, interval=interval or DEFAULT_POLL_INTERVAL)

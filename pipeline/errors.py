@@ -239,6 +239,9 @@ CLI_MESSAGES = {
     "unknown_assignee": "--assignee '{name}' is not on the staff roster ({file}).{hint} Use the name as written in the roster's "
                         "Name column, or add the person to the roster first.",
     "did_you_mean": " Did you mean '{suggestion}'?",
+    "xlsx_needs_out": "--format xlsx needs --out FILE.",
+    "demo_not_empty": "{folder} is not empty. Choose a new folder for the demo, e.g. qa demo demo-2.",
+    "interval_needs_polling": "--interval sets the polling interval: add --polling, or leave --interval out.",
     "unknown_theme": "Form '{form}' has no theme '{theme}'. Themes with their own questions: {known}.",
     "no_child_id_field": "The {title} form has no Child ID field; leave out --child-id.",
     "report_locked": "{files}: cannot be replaced, because another program has it open (Word or Excel?) or it is "

@@ -36,6 +36,7 @@ def test_every_command_has_help_with_an_example(command):
     assert result.exit_code == 0, result.output
     assert "Example:" in result.output
     assert "qa " in result.output.split("Example:")[1]
+    assert ("--workspace" in result.output) == (command != "demo")  # demo makes its own in DIRECTORY
 
 
 def test_forms_json_lists_every_form_and_field_with_themed_questions(workspace):
