@@ -442,7 +442,9 @@ def status(obj: Context, period: Quarter, as_json: bool, with_files: bool) -> No
     """
     from .compliance import assess_workspace
     from .report.redact import Redactor
+    from .targets import load_targets
 
+    load_targets(obj.workspace.targets_path, obj.catalogue)  # its areas, levels and sources must be choices on the forms
     with obj.store() as store:
         names = Redactor.from_submissions(obj.catalogue, store.submissions(include_replaced=True))
         result = assess_workspace(obj.workspace, store, period, redact=names.name)

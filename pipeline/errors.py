@@ -177,6 +177,8 @@ TARGET_MESSAGES = {
     "targets_text": "{file} · {key}: '{value}' is not text. Write the wording, for example {example}.",
     "targets_list": "{file} · {key}: '{value}' is not a list. Write a list in brackets, for example [{example}].",
     "targets_role": "{file} · {key}: '{value}' is not a role. Use one of: {roles}.",
+    "targets_choice": "{file} · {key}: '{value}' is not one of the {title} form's choices for {label}, so no return "
+                      "would ever match it.{hint} Use one of: {choices}.",
     "targets_rag": "{file} · rag: amber_percent ({amber}) is above green_percent ({green}). Make amber lower than green.",
 }
 

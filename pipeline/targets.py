@@ -6,11 +6,15 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .errors import WorkspaceError, message
-from .roles import ROLE_NAMES, Role, parse_role
+from .roles import ROLE_NAMES, Role, closest, fold, parse_role
+
+if TYPE_CHECKING:
+    from .spec import Catalogue
 
 DEFAULT_TARGETS = Path(os.fspath(resources.files("pipeline") / "defaults" / "targets.yaml"))  # package data
 
@@ -77,8 +81,21 @@ _TARGET_SETTINGS: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
-def load_targets(path: Path | None = None) -> Targets:
-    """Targets from *path* over the shipped defaults (a missing file means the defaults)."""
+# Settings whose words must be choices on a form, or they never match a return: (section, setting) → (form, field).
+_CHOICE_SETTINGS: dict[tuple[str, str], tuple[str, str]] = {
+    ("safeguarding_unit_report", "area_of_service"): ("service_summary", "area_of_service"),
+    ("ccr", "levels_of_need"): ("ccr", "level_of_need"),
+    ("forum_feedback", "sources"): ("child_family_feedback", "source"),
+    ("staff_feedback", "sources"): ("staff_feedback", "source"),
+}
+
+
+def load_targets(path: Path | None = None, catalogue: Catalogue | None = None) -> Targets:
+    """Targets from *path* over the shipped defaults (a missing file means the defaults).
+
+    With a *catalogue*, every area, level of need and source named must be a choice on its form
+    (a misspelt one would match no return and quietly count nothing).
+    """
     settings = _flatten(_load_yaml(DEFAULT_TARGETS), DEFAULT_TARGETS.name, [])
     problems: list[str] = []
     if path is not None and path.exists():
@@ -89,9 +106,32 @@ def load_targets(path: Path | None = None) -> Targets:
         converted[attr] = _convert(settings.get((section, setting)), kind, name, f"{section}.{setting}", problems)
     if not problems and converted["amber_percent"] > converted["green_percent"]:  # type: ignore[operator]
         problems.append(message("targets_rag", file=name, amber=converted["amber_percent"], green=converted["green_percent"]))
+    if not problems and catalogue is not None:
+        problems += _unknown_choices(converted, catalogue, name)
     if problems:
         raise WorkspaceError("\n".join(problems))
     return Targets(**converted)  # type: ignore[arg-type]
+
+
+def _unknown_choices(converted: dict[str, object], catalogue: Catalogue, name: str) -> list[str]:
+    """A problem, with a did-you-mean, for each word in a setting that is not a choice on its form."""
+    problems = []
+    for (section, setting), (form, field_id) in _CHOICE_SETTINGS.items():
+        try:
+            spec = catalogue.get(form)
+            choices = spec.field(field_id).choices
+        except KeyError:
+            continue  # the workspace has no such form or field: nothing to compare with
+        value = converted[_TARGET_SETTINGS[(section, setting)][0]]
+        known = {fold(choice) for choice in choices}
+        for word in (value,) if isinstance(value, str) else value:  # type: ignore[union-attr]
+            if fold(str(word)) not in known:
+                meant = closest(str(word), choices)
+                problems.append(message("targets_choice", file=name, key=f"{section}.{setting}", value=word,
+                                        hint=message("did_you_mean", suggestion=meant) if meant else "",
+                                        title=spec.title, label=spec.field(field_id).label,
+                                        choices=", ".join(choices)))
+    return problems
 
 
 def _load_yaml(path: Path) -> object:

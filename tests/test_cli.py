@@ -388,3 +388,19 @@ def test_a_misspelt_plan_activity_is_reported_with_a_did_you_mean(workspace):
                      f"review'? Use one of: Dip sampling, Thematic audit, Collaborative case review, Observation of practice, "
                      f"Supervision audit, Head of Service summary, Service area summary, Feedback from children and families, "
                      f"Feedback from staff, DLT reporting, Learning event."]
+
+
+def test_status_reports_a_target_naming_no_choice_on_its_form_with_a_did_you_mean(workspace):
+    write_examples(workspace)
+    workspace.targets_path.write_text(
+        "ccr:\n  levels_of_need: [Early help, Child in need, Child protection, Child we look after, Care leavers]\n"
+        "staff_feedback:\n  sources: [Practitioners' forum, Quarterly QA survey, Team meetings]\n", encoding="utf-8")
+    result = run(workspace, "status", "--quarter", "2022-23-Q3")
+    assert (result.exit_code, result.output.splitlines()) == (1, [
+        "Error: targets.yaml · ccr.levels_of_need: 'Care leavers' is not one of the Collaborative case review form's choices "
+        "for Level of need, so no return would ever match it. Did you mean 'Care leaver'? Use one of: Early help, "
+        "Child in need, Child protection, Child we look after, Care leaver.",
+        "targets.yaml · staff_feedback.sources: 'Team meetings' is not one of the Feedback from staff form's choices for "
+        "Feedback from, so no return would ever match it. Use one of: Practitioners' forum, Quarterly QA survey, "
+        "Annual staff survey, Other.",
+    ])
