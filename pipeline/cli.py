@@ -40,12 +40,14 @@ class Context:
 
     @property
     def catalogue(self) -> Catalogue:
+        """The workspace's form specs, loaded once (SpecError names the broken file)."""
         if self._catalogue is None:
             settings = load_settings(self.workspace.root / SETTINGS_FILE)
             self._catalogue = Catalogue.load(self.workspace.specs, settings)
         return self._catalogue
 
     def store(self) -> Store:
+        """The workspace's store, to use in a with block."""
         return Store(self.workspace.store_path)
 
 
