@@ -404,3 +404,29 @@ def test_status_reports_a_target_naming_no_choice_on_its_form_with_a_did_you_mea
         "Feedback from, so no return would ever match it. Use one of: Practitioners' forum, Quarterly QA survey, "
         "Annual staff survey, Other.",
     ])
+
+
+def test_report_meeting_a_lock_midway_says_what_was_replaced_and_where_the_old_ones_are(workspace, monkeypatch):
+    from pipeline.report import publish
+
+    write_examples(workspace)
+    folder = workspace.outbox / "2022-23-Q3"
+    assert run(workspace, "report", "--quarter", "2022-23-Q3").exit_code == 0
+    ledger = folder / "action-ledger-2022-23-Q3.xlsx"
+    old_ledger = ledger.read_bytes()
+    replace = publish.os.replace
+
+    def refuse_the_ledger(source, target):  # Excel took the ledger between the check and the rename
+        if Path(target) == ledger:
+            raise PermissionError(13, "in use")
+        replace(source, target)
+    monkeypatch.setattr(publish.os, "replace", refuse_the_ledger)
+    result = run(workspace, "report", "--quarter", "2022-23-Q3")
+    previous = next((folder / "previous").iterdir())
+    total = 2 + len(list((folder / "drafts").iterdir()))
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: {ledger}: cannot be replaced, because another program has it open (Word or Excel?). 1 of {total} files "
+        f"were replaced; the versions they replaced are in {previous}. Close it and run qa report again.\n"))
+    assert ledger.read_bytes() == old_ledger
+    assert (previous / "QA-report-2022-23-Q3.docx").is_file()
+    assert not any(path.name.startswith(".report-") for path in folder.iterdir())

@@ -3,8 +3,8 @@
 `qa report` run again for a quarter replaces the report, the ledger and the drafts people open, under
 the same names (never 'QA-report-… (2).docx'). Each new file is written beside its target in a hidden
 staging folder on the same disk, then renamed over it, so nobody ever opens half a file. The file it
-replaces is kept first (a hard link, or a copy where links are not allowed) under
-previous/<when that version was made>/, so nothing is ever lost.
+replaces is first copied to previous/<when that version was made>/, so nothing is ever lost (a copy,
+not a hard link: a program that saves in place would otherwise change the kept version too).
 """
 
 from __future__ import annotations
@@ -70,12 +70,9 @@ def _previous_folder(out: Path, existing: list[Path]) -> Path:
 
 
 def _keep(path: Path, kept: Path) -> None:
-    """A second name for *path* under previous/, so replacing *path* loses nothing."""
+    """A copy of *path* under previous/ (with its time), so replacing *path* loses nothing."""
     kept.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(path, kept)
-    except OSError:  # a share or file system without hard links
-        shutil.copy2(path, kept)
+    shutil.copy2(path, kept)
 
 
 def _locked(path: Path) -> bool:
