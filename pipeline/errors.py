@@ -182,8 +182,11 @@ TARGET_MESSAGES = {
     "targets_rag": "{file} · rag: amber_percent ({amber}) is above green_percent ({green}). Make amber lower than green.",
 }
 
-# Every text a spec's author reads about a broken form spec, after "<file>: <where>: ".
+# Every text a spec's author reads about a broken form spec (load.py's after "<file>: <where>: ").
 SPEC_MESSAGES = {
+    "spec_none": "{folder}: no form specs (*.yaml) found. Run 'qa init' to create a workspace with the standard forms.",
+    "spec_no_form": "There is no form '{key}'. Known forms: {known}.",
+    "spec_defined_twice": "{file}: form '{key}' is also defined in {other}. Give one of them another id or variant.",
     "spec_not_mapping": 'expected a mapping of keys, got {kind}. Indent its keys under it.',
     "spec_unknown_key": "unknown key '{key}'.{hint}",
     "spec_yaml": 'not valid YAML ({detail}). Check the indentation, and put any text containing ? : , # or {{ }} in quotes.',
