@@ -51,8 +51,6 @@ ACTIVITIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "Learning event": (None, ("learning",)),
 }
 
-
-
 _ACTIVITY_LOOKUP = {fold(alias): name for name, (_, aliases) in ACTIVITIES.items() for alias in (name, *aliases)}
 ACTIVITY_NAMES = ", ".join(ACTIVITIES)
 
@@ -227,8 +225,10 @@ def read_roster(path: Path) -> list[Person]:
     names = {fold(name): name for name in first_row} | {fold(p.name): p.name for _, p in people}
     for number, person in people:
         if person.line_manager and fold(person.line_manager) not in names:
+            meant = closest(person.line_manager, names.values())
             problems.append(message("unknown_manager", where=f"{path.name} · sheet '{sheet}' row {number}",
-                                 value=person.line_manager))
+                                    value=person.line_manager,
+                                    hint=message("did_you_mean", suggestion=meant) if meant else ""))
     problems += _team_typos(people, f"{path.name} · sheet '{sheet}' row")
     if problems:
         raise WorkspaceError("\n".join(sorted(problems, key=_row_order)))

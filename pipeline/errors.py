@@ -151,7 +151,7 @@ ADMIN_MESSAGES = {
     "empty_team": "{where}: Team is empty. Enter the team they work in.",
     "empty_manager": "{where}: Line manager is empty. Enter their line manager's name as it is written in the Name column "
                      "(only the DCS has none).",
-    "unknown_manager": "{where}: Line manager '{value}' is not in the Name column. Add them to the roster, "
+    "unknown_manager": "{where}: Line manager '{value}' is not in the Name column.{hint} Add them to the roster, "
                        "or correct the spelling to match their row.",
     "self_manager": "{where}: {name} is entered as their own line manager. Enter the person they report to.",
     "duplicate_name": "{where}: {name} is already listed in row {first}. Give each person one row; if two people "
