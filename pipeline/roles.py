@@ -53,7 +53,7 @@ def parse_role(text: str) -> Role | None:
     return _ROLE_LOOKUP.get(fold(text))
 
 
-def closest(text: str, candidates: Iterable[str], cutoff: float = 0.75) -> str | None:
+def closest(text: str, candidates: Iterable[str], cutoff: float = 0.85) -> str | None:
     """The candidate *text* most probably meant to be (a typo, other case or punctuation), or None."""
     by_fold = {fold(candidate): candidate for candidate in candidates}
     match = difflib.get_close_matches(fold(text), list(by_fold), n=1, cutoff=cutoff)
