@@ -236,6 +236,9 @@ CLI_MESSAGES = {
     "not_workspace": "{root} is not a QA workspace ({why}). Looked in {source}. Point at your workspace with "
                      "--workspace DIR (before or after the command name) or QA_WORKSPACE=DIR, or run "
                      "'qa init --workspace {root}' to make a new workspace there.",
+    "not_workspace_missing": "it does not exist",
+    "not_workspace_file": "it is not a folder",
+    "not_workspace_unmarked": "it has no {marker} file and no inbox/, archive/ and rejected/ folders",
     "looked_in_current": "the current folder, as neither --workspace nor QA_WORKSPACE was given",
     "looked_in_option": "the folder --workspace names",
     "looked_in_env": "the folder QA_WORKSPACE names",

@@ -61,10 +61,9 @@ class Workspace:
     def require(self, looked_in: str | None = None) -> Workspace:
         """This workspace, or NotAWorkspaceError saying where we looked, why there, and how to point elsewhere."""
         if not self.is_workspace:
-            why = "it does not exist" if not self.root.exists() else (
-                "it is not a folder" if not self.root.is_dir() else
-                f"it has no {MARKER} file and no inbox/, archive/ and rejected/ folders")
-            raise NotAWorkspaceError(message("not_workspace", root=self.root, why=why,
+            why = ("not_workspace_missing" if not self.root.exists() else
+                   "not_workspace_file" if not self.root.is_dir() else "not_workspace_unmarked")
+            raise NotAWorkspaceError(message("not_workspace", root=self.root, why=message(why, marker=MARKER),
                                              source=looked_in or message("looked_in_current")))
         return self
 
