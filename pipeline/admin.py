@@ -21,7 +21,8 @@ from .targets import DEFAULT_TARGETS, Targets, load_targets
 
 __all__ = [
     "ACTIVITIES", "ROLE_ALIASES", "Person", "PlanEntry", "Role", "Targets", "example_plan", "example_roster",
-    "load_targets", "parse_role", "read_plan", "read_roster", "write_examples", "write_plan", "write_roster",
+    "load_targets", "parse_role", "plan_problems", "read_plan", "read_roster", "write_examples", "write_plan",
+    "write_roster",
 ]
 
 if TYPE_CHECKING:
@@ -322,6 +323,17 @@ def read_plan(path: Path) -> list[PlanEntry]:
     if problems:
         raise WorkspaceError("\n".join(problems))
     return entries
+
+
+def plan_problems(path: Path) -> list[str]:
+    """Every problem in the QA plan at *path* (none when there is no plan: it is optional)."""
+    if not path.exists():
+        return []
+    try:
+        read_plan(path)
+    except WorkspaceError as err:
+        return str(err).splitlines()
+    return []
 
 
 def _month(value: object, week_beginning: dt.date | None, previous: dt.date | None, epoch_1904: bool) -> dt.date | None:

@@ -436,16 +436,20 @@ def status(obj: Context, period: Quarter, as_json: bool, with_files: bool) -> No
 
     Reads the staff roster (admin/roster.xlsx) and the targets (admin/targets.yaml) in the workspace,
     and lists the issued forms not yet returned and the files rejected, resolved or outstanding.
-    The figures are the ones `qa report` renders.
+    The figures are the ones `qa report` renders. Problems in the QA plan (admin/qa-plan.xlsx) are
+    noted on stderr.
 
     \b
     Example:
         qa status --quarter 2022-23-Q3
     """
+    from .admin import plan_problems
     from .compliance import assess_workspace
     from .report.redact import Redactor
     from .targets import load_targets
 
+    for problem in plan_problems(obj.workspace.plan_path):
+        click.echo(message("plan_note", problem=problem), err=True)
     load_targets(obj.workspace.targets_path, obj.catalogue)  # its areas, levels and sources must be choices on the forms
     with obj.store() as store:
         names = Redactor.from_submissions(obj.catalogue, store.submissions(include_replaced=True))

@@ -246,6 +246,7 @@ CLI_MESSAGES = {
     "empty_assignee": "the name is empty. Give the full name of the person who must complete the form, as written in the roster's Name column.",
     "unknown_assignee": "--assignee '{name}' is not on the staff roster ({file}).{hint} Use the name as written in the roster's "
                         "Name column, or add the person to the roster first.",
+    "plan_note": "Note: the QA plan needs correcting (the report reads its DLT dates): {problem}",
     "did_you_mean": " Did you mean '{suggestion}'?",
     "xlsx_needs_out": "--format xlsx needs --out FILE.",
     "demo_not_empty": "{folder} is not empty. Choose a new folder for the demo, e.g. qa demo demo-2.",

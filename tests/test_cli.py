@@ -370,21 +370,41 @@ def test_report_over_a_file_open_in_word_changes_nothing_and_says_so(workspace, 
     assert {name: (folder / name).read_bytes() for name in _listing(folder)} == before
 
 
-def test_a_misspelt_plan_activity_is_reported_with_a_did_you_mean(workspace):
-    write_examples(workspace)
+ACTIVITY_NAMES = ("Dip sampling, Thematic audit, Collaborative case review, Observation of practice, Supervision audit, "
+                  "Head of Service summary, Service area summary, Feedback from children and families, "
+                  "Feedback from staff, DLT reporting, Learning event")
+
+
+def _misspell_plan(workspace) -> int:
     book = openpyxl.load_workbook(workspace.plan_path)
     sheet = book["Plan"]
     row = next(cell.row for cell in sheet["C"] if cell.value == "Collaborative case review")
     sheet.cell(row=row, column=3, value="Colaborative case review")
     book.save(workspace.plan_path)
+    return row
+
+
+def test_a_misspelt_plan_activity_is_noted_by_status_with_a_did_you_mean(workspace):
+    write_examples(workspace)
+    row = _misspell_plan(workspace)
+    result = run(workspace, "status", "--quarter", "2022-23-Q3", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["quarter"] == "2022-23-Q3"
+    assert result.stderr == (
+        f"Note: the QA plan needs correcting (the report reads its DLT dates): qa-plan.xlsx · sheet 'Plan' row {row}: "
+        f"Activity 'Colaborative case review' is not a QA activity. Did you mean 'Collaborative case review'? "
+        f"Use one of: {ACTIVITY_NAMES}.\n")
+
+
+def test_a_misspelt_plan_activity_is_noted_by_the_report_with_a_did_you_mean(workspace):
+    write_examples(workspace)
+    row = _misspell_plan(workspace)
     result = run(workspace, "report", "--quarter", "2022-23-Q3")
     assert result.exit_code == 0, result.output
     notes = [line for line in result.output.splitlines() if line.startswith("Note: The QA plan")]
     assert notes == [f"Note: The QA plan could not be read, so the DLT date is not shown: qa-plan.xlsx · sheet 'Plan' "
                      f"row {row}: Activity 'Colaborative case review' is not a QA activity. Did you mean 'Collaborative case "
-                     f"review'? Use one of: Dip sampling, Thematic audit, Collaborative case review, Observation of practice, "
-                     f"Supervision audit, Head of Service summary, Service area summary, Feedback from children and families, "
-                     f"Feedback from staff, DLT reporting, Learning event."]
+                     f"review'? Use one of: {ACTIVITY_NAMES}."]
 
 
 def test_status_reports_a_target_naming_no_choice_on_its_form_with_a_did_you_mean(workspace):
