@@ -323,7 +323,7 @@ def _listing(folder: Path) -> list[str]:
     return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
 
 
-def test_report_run_again_replaces_the_set_in_place_and_keeps_the_previous_one(workspace, monkeypatch):
+def test_report_run_again_replaces_the_set_in_place_and_keeps_the_previous_one(workspace):
     write_examples(workspace)
     folder = workspace.outbox / "2022-23-Q3"
     first = run(workspace, "report", "--quarter", "2022-23-Q3")
