@@ -176,15 +176,14 @@ def issue(obj: Context, form: str, period: Quarter, assignee: str, theme: str | 
 
     \b
     Example:
-        qa issue ccr --quarter 2022-23-Q3 --assignee "Jo Bloggs" --child-id C1234
+        qa issue ccr --quarter 2022-23-Q3 --assignee "Sarah Lowe" --child-id C1234
     """
-    from .admin import read_roster
     from .issue import issue_form
 
-    roster = read_roster(obj.workspace.roster_path)
     with obj.store() as store:
         path = issue_form(obj.catalogue, store, form, period.label, assignee,
-                          out_dir or obj.workspace.outbox / "issued" / period.label, theme, child_id, roster=roster)
+                          out_dir or obj.workspace.outbox / "issued" / period.label, theme, child_id,
+                          roster=obj.workspace.roster_path)
     click.echo(str(path))
 
 

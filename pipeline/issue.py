@@ -56,23 +56,26 @@ def issue_form(
     theme: str | None = None,
     child_id: str | None = None,
     *,
-    roster: list[Person] | None = None,
+    roster: Path | None = None,
 ) -> Path:
     """Write a pre-filled copy with a unique issue id into *out_dir*, record it, and return its path.
 
-    With a *roster*, the assignee must be on it (and is written as the roster writes them).
+    With a *roster* (the roster workbook's path), the assignee must be on it and is written as the roster
+    writes them; it is read once the other options are known to be right.
     """
     try:
         quarter = Quarter.from_label(quarter).label
     except ValueError as err:
         raise PipelineError("--quarter: " + message("bad_quarter_option", error=err)) from None
-    if roster is not None:
-        assignee = roster_name(assignee, roster)
     spec = choose_spec(catalogue, form, theme)
     if child_id and not spec.has_field("child_id"):
         raise PipelineError(message("no_child_id_field", title=spec.display_title))
     if child_id and not catalogue.settings.is_child_id(child_id):
         raise PipelineError(message("child_id_option", value=child_id, example=catalogue.settings.child_id_example))
+    if roster is not None:
+        from .admin import read_roster
+
+        assignee = roster_name(assignee, read_roster(roster))
     values: dict[str, object] = {"quarter": quarter}
     values.update({name: assignee for name in ASSIGNEE_FIELDS if spec.has_field(name)})
     if spec.has_field("theme") and (spec.theme or theme):
