@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, Callable
 import yaml
 
 from .admin_xlsx import Column, read_sheet, write_sheet
-from .errors import WorkspaceError
+from .errors import WorkspaceError, message
 from .quarter import Quarter
-from .roles import ROLE_ALIASES, ROLE_NAMES, Role, fold, parse_role
+from .roles import ROLE_ALIASES, ROLE_NAMES, Role, closest, fold, parse_role
 from .targets import DEFAULT_TARGETS, Targets, load_targets
 
 __all__ = [
     "ACTIVITIES", "ROLE_ALIASES", "Person", "PlanEntry", "Role", "Targets", "example_plan", "example_roster",
-    "load_targets", "parse_role", "read_plan", "read_roster", "write_examples", "write_plan", "write_roster",
+    "load_targets", "parse_role", "plan_problems", "read_plan", "read_roster", "write_examples", "write_plan",
+    "write_roster",
 ]
 
 if TYPE_CHECKING:
@@ -50,39 +51,6 @@ ACTIVITIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "DLT reporting": (None, ("DLT", "formal reporting", "DLT report", "reporting")),
     "Learning event": (None, ("learning",)),
 }
-
-# Every text an admin reads about their roster, plan or targets.
-ADMIN_MESSAGES = {
-    "missing_roster": "No staff roster: {file} does not exist. Run 'qa init' to write an example roster to edit, "
-                      "or save your roster there (sheet 'Staff' with the headings Name, Role, Team, Line manager, Start date).",
-    "missing_plan": "No QA plan: {file} does not exist. Run 'qa init' to write an example plan to edit, "
-                    "or save your plan there (sheet 'Plan' with the headings Month, Week beginning, Activity, Theme, Who, DLT date, Learning event, Notes).",
-    "unreadable": "{file}: cannot be opened as an Excel workbook ({detail}). Open it in Excel, use File → Save As → "
-                  "Excel Workbook (.xlsx), and try again.",
-    "no_rows": "{file} · sheet '{sheet}': nothing is listed. Put the headings {columns} in the first row and one row per entry below.",
-    "missing_columns": "{file} · sheet '{sheet}' row {row}: no {missing} column. Put the headings {columns} in the first row.",
-    "bad_role": "{where}: Role '{value}' is not a role. Use one of: {roles}.",
-    "empty_role": "{where}: Role is empty. Use one of: {roles}.",
-    "empty_name": "{where}: Name is empty. Enter the person's full name, or delete the row.",
-    "empty_team": "{where}: Team is empty. Enter the team they work in.",
-    "empty_manager": "{where}: Line manager is empty. Enter their line manager's name as it is written in the Name column "
-                     "(only the DCS has none).",
-    "unknown_manager": "{where}: Line manager '{value}' is not in the Name column. Add them to the roster, "
-                       "or correct the spelling to match their row.",
-    "self_manager": "{where}: {name} is entered as their own line manager. Enter the person they report to.",
-    "duplicate_name": "{where}: {name} is already listed in row {first}. Give each person one row; if two people "
-                      "share a name, add a middle initial to tell them apart.",
-    "bad_date": "{where}: {column} '{value}' is not a date. Enter it as dd/mm/yyyy, for example 05/09/2022.",
-    "bad_activity": "{where}: Activity '{value}' is not a QA activity. Use one of: {activities}.",
-    "empty_activity": "{where}: Activity is empty. Use one of: {activities}.",
-    "bad_month": "{where}: Month '{value}' is not a month. Enter the month with its year, for example October 2022.",
-    "empty_month": "{where}: Month is empty. Enter the month with its year, for example October 2022.",
-}
-
-
-def _say(message_id: str, /, **details: object) -> str:
-    return ADMIN_MESSAGES[message_id].format(**details)
-
 
 _ACTIVITY_LOOKUP = {fold(alias): name for name, (_, aliases) in ACTIVITIES.items() for alias in (name, *aliases)}
 ACTIVITY_NAMES = ", ".join(ACTIVITIES)
@@ -151,16 +119,21 @@ def _display(path: Path) -> str:
 
 
 def _rows(path: Path, sheet: str, columns: dict[str, tuple[str, tuple[str, ...]]],
-          required: tuple[str, ...]) -> tuple[str, list[tuple[int, dict[str, object]]], bool]:
+          required: tuple[str, ...], merged_ok: bool = True) -> tuple[str, list[tuple[int, dict[str, object]]], bool]:
     """The sheet's name, its non-empty rows (row number, values by column id) and its date epoch."""
     try:
-        name, grid, epoch_1904 = read_sheet(path, sheet)
+        read = read_sheet(path, sheet)
     except ValueError as err:
-        raise WorkspaceError(_say("unreadable", file=path.name, detail=err)) from err
+        raise WorkspaceError(message("unreadable", file=path.name, detail=err)) from err
+    name, grid, epoch_1904 = read.name, read.rows, read.epoch_1904
+    if read.merged and not merged_ok:
+        # Only the first cell of a merged range holds its value: the rows below would read as empty.
+        raise WorkspaceError("\n".join(message("merged_cells", file=path.name, sheet=name, cells=cells)
+                                       for cells in sorted(read.merged, key=_cell_order)))
     found = [(number, row) for number, row in grid if any(_present(value) for value in row)]
     headings = ", ".join(heading for heading, _ in columns.values())
     if not found:
-        raise WorkspaceError(_say("no_rows", file=path.name, sheet=name, columns=headings))
+        raise WorkspaceError(message("no_rows", file=path.name, sheet=name, columns=headings))
     header_row, header = found[0]
     lookup = {fold(alias): key for key, (heading, aliases) in columns.items() for alias in (heading, *aliases)}
     positions: dict[str, int] = {}
@@ -170,11 +143,16 @@ def _rows(path: Path, sheet: str, columns: dict[str, tuple[str, tuple[str, ...]]
             positions[key] = index
     missing = [columns[key][0] for key in required if key not in positions]
     if missing:
-        raise WorkspaceError(_say("missing_columns", file=path.name, sheet=name, row=header_row,
+        raise WorkspaceError(message("missing_columns", file=path.name, sheet=name, row=header_row,
                                   missing=" or ".join(f"'{m}'" for m in missing), columns=headings))
     rows = [(number, {key: row[index] if index < len(row) else None for key, index in positions.items()})
             for number, row in found[1:]]
     return name, rows, epoch_1904
+
+
+def _cell_order(cells: str) -> tuple[int, str]:
+    match = re.match(r"([A-Z]+)(\d+)", cells)
+    return (int(match[2]), match[1]) if match else (0, cells)
 
 
 def _present(value: object) -> bool:
@@ -207,8 +185,9 @@ def _date(value: object, epoch_1904: bool = False) -> dt.date | None:
 def read_roster(path: Path) -> list[Person]:
     """The staff on the roster at *path*; WorkspaceError lists every bad row with its sheet, row and fix."""
     if not path.exists():
-        raise WorkspaceError(_say("missing_roster", file=_display(path)))
-    sheet, rows, epoch_1904 = _rows(path, ROSTER_SHEET, ROSTER_COLUMNS, ("name", "role", "team", "line_manager"))
+        raise WorkspaceError(message("missing_roster", file=_display(path)))
+    sheet, rows, epoch_1904 = _rows(path, ROSTER_SHEET, ROSTER_COLUMNS, ("name", "role", "team", "line_manager"),
+                                    merged_ok=False)
     problems: list[str] = []
     people: list[tuple[int, Person]] = []
     first_row: dict[str, int] = {}
@@ -219,27 +198,27 @@ def read_roster(path: Path) -> list[Person]:
         role = parse_role(role_text)
         row_problems = []
         if not name:
-            row_problems.append(_say("empty_name", where=where))
+            row_problems.append(message("empty_name", where=where))
         elif fold(name) in first_row:
-            row_problems.append(_say("duplicate_name", where=where, name=name, first=first_row[fold(name)]))
+            row_problems.append(message("duplicate_name", where=where, name=name, first=first_row[fold(name)]))
         else:
             first_row[fold(name)] = number
         if not role_text:
-            row_problems.append(_say("empty_role", where=where, roles=ROLE_NAMES))
+            row_problems.append(message("empty_role", where=where, roles=ROLE_NAMES))
         elif role is None:
-            row_problems.append(_say("bad_role", where=where, value=role_text, roles=ROLE_NAMES))
+            row_problems.append(message("bad_role", where=where, value=role_text, roles=ROLE_NAMES))
         # Senior leaders belong to the directorate rather than a team, so only they may leave it blank.
         if not team and role not in (Role.DCS, Role.AD):
-            row_problems.append(_say("empty_team", where=where))
+            row_problems.append(message("empty_team", where=where))
         if not manager and role is not Role.DCS:
-            row_problems.append(_say("empty_manager", where=where))
+            row_problems.append(message("empty_manager", where=where))
         elif manager and name and fold(manager) == fold(name):
-            row_problems.append(_say("self_manager", where=where, name=name))
+            row_problems.append(message("self_manager", where=where, name=name))
         try:
             start = _date(values.get("start_date"), epoch_1904)
         except ValueError:
             start = None
-            row_problems.append(_say("bad_date", where=where, column="Start date", value=_text(values["start_date"])))
+            row_problems.append(message("bad_date", where=where, column="Start date", value=_text(values["start_date"])))
         problems += row_problems
         if not row_problems:
             people.append((number, Person(name, role, team, manager or None, start)))  # type: ignore[arg-type]
@@ -247,11 +226,51 @@ def read_roster(path: Path) -> list[Person]:
     names = {fold(name): name for name in first_row} | {fold(p.name): p.name for _, p in people}
     for number, person in people:
         if person.line_manager and fold(person.line_manager) not in names:
-            problems.append(_say("unknown_manager", where=f"{path.name} · sheet '{sheet}' row {number}",
-                                 value=person.line_manager))
+            meant = closest(person.line_manager, names.values())
+            problems.append(message("unknown_manager", where=f"{path.name} · sheet '{sheet}' row {number}",
+                                    value=person.line_manager,
+                                    hint=message("did_you_mean", suggestion=meant) if meant else ""))
+    problems += _team_typos(people, f"{path.name} · sheet '{sheet}' row")
     if problems:
         raise WorkspaceError("\n".join(sorted(problems, key=_row_order)))
     return [person for _, person in people]
+
+
+def _team_typos(people: list[tuple[int, Person]], where: str) -> list[str]:
+    """A team written on one row only that is a misspelling of a team several rows share ('Child protecton').
+
+    Such a row would make a phantom team of one in `qa status` and the report. Names that differ in a
+    number or a short word ('Assessment 1', 'Team East') are different teams, not misspellings.
+    """
+    members: dict[str, list[int]] = {}
+    spelling: dict[str, str] = {}
+    for number, person in people:
+        if person.team:
+            members.setdefault(fold(person.team), []).append(number)
+            spelling.setdefault(fold(person.team), person.team)
+    shared = {key: rows for key, rows in members.items() if len(rows) > 1}
+    problems = []
+    for key, rows in members.items():
+        if len(rows) != 1:
+            continue
+        meant = next((other for other in shared if _misspelt(key, other)), None)
+        if meant is not None:
+            problems.append(message("team_typo", where=f"{where} {rows[0]}", value=spelling[key],
+                                    suggestion=spelling[meant], count=len(shared[meant])))
+    return problems
+
+
+def _misspelt(typed: str, team: str) -> bool:
+    """Whether *typed* is *team* with a typing slip in one or more of its longer words (or in its spacing)."""
+    if typed.replace(" ", "") == team.replace(" ", ""):
+        return True
+    words, other = typed.split(), team.split()
+    if len(words) != len(other):
+        return False
+    changed = [(a, b) for a, b in zip(words, other) if a != b]
+    return bool(changed) and all(
+        len(a) >= 5 and len(b) >= 5 and not (a.isdigit() or b.isdigit()) and closest(a, [b], cutoff=0.8) == b
+        for a, b in changed)
 
 
 def _row_order(problem: str) -> int:
@@ -262,7 +281,7 @@ def _row_order(problem: str) -> int:
 def read_plan(path: Path) -> list[PlanEntry]:
     """The QA plan at *path*, in row order; WorkspaceError lists every bad row with its sheet, row and fix."""
     if not path.exists():
-        raise WorkspaceError(_say("missing_plan", file=_display(path)))
+        raise WorkspaceError(message("missing_plan", file=_display(path)))
     sheet, rows, epoch_1904 = _rows(path, PLAN_SHEET, PLAN_COLUMNS, ("month", "activity"))
     problems: list[str] = []
     entries: list[PlanEntry] = []
@@ -279,17 +298,20 @@ def read_plan(path: Path) -> list[PlanEntry]:
                 dates[key] = _date(raw, epoch_1904)
             except ValueError:
                 dates[key] = None
-                row_problems.append(_say("bad_date", where=where, column=PLAN_COLUMNS[key][0], value=_text(raw)))
+                row_problems.append(message("bad_date", where=where, column=PLAN_COLUMNS[key][0], value=_text(raw)))
         month = _month(values["month"], dates["week_beginning"], previous_month, epoch_1904)
         if month is None:
             key = "bad_month" if _present(values["month"]) else "empty_month"
-            row_problems.append(_say(key, where=where, value=_text(values["month"])))
+            row_problems.append(message(key, where=where, value=_text(values["month"])))
         activity_text = _text(values["activity"])
         activity = _ACTIVITY_LOOKUP.get(fold(activity_text))
         if not activity_text:
-            row_problems.append(_say("empty_activity", where=where, activities=ACTIVITY_NAMES))
+            row_problems.append(message("empty_activity", where=where, activities=ACTIVITY_NAMES))
         elif activity is None:
-            row_problems.append(_say("bad_activity", where=where, value=activity_text, activities=ACTIVITY_NAMES))
+            meant = closest(activity_text, _ACTIVITY_LOOKUP, cutoff=0.8)
+            hint = message("did_you_mean", suggestion=_ACTIVITY_LOOKUP[fold(meant)]) if meant else ""
+            row_problems.append(message("bad_activity", where=where, value=activity_text, hint=hint,
+                                        activities=ACTIVITY_NAMES))
         problems += row_problems
         previous_month = month or previous_month
         if not row_problems:
@@ -301,6 +323,17 @@ def read_plan(path: Path) -> list[PlanEntry]:
     if problems:
         raise WorkspaceError("\n".join(problems))
     return entries
+
+
+def plan_problems(path: Path) -> list[str]:
+    """Every problem in the QA plan at *path* (none when there is no plan: it is optional)."""
+    if not path.exists():
+        return []
+    try:
+        read_plan(path)
+    except WorkspaceError as err:
+        return str(err).splitlines()
+    return []
 
 
 def _month(value: object, week_beginning: dt.date | None, previous: dt.date | None, epoch_1904: bool) -> dt.date | None:

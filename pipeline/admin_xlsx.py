@@ -41,8 +41,18 @@ class Column:
     prompt: str = ""
 
 
-def read_sheet(path: Path, preferred: str) -> tuple[str, list[tuple[int, tuple[object, ...]]], bool]:
-    """The sheet named *preferred* (else the first): its name, (row number, cell values) and whether it uses the 1904 epoch.
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of an admin's workbook as read: its name, (row number, cell values), epoch and merged ranges."""
+
+    name: str
+    rows: list[tuple[int, tuple[object, ...]]]
+    epoch_1904: bool
+    merged: tuple[str, ...] = ()  # e.g. ('C5:C9',): only the first cell of a merged range holds a value
+
+
+def read_sheet(path: Path, preferred: str) -> Sheet:
+    """The sheet named *preferred* (else the first), with its merged ranges.
 
     Raises ValueError saying, in an admin's words, why the file is not a readable workbook.
     """
@@ -50,12 +60,13 @@ def read_sheet(path: Path, preferred: str) -> tuple[str, list[tuple[int, tuple[o
         with warnings.catch_warnings():
             # Workbooks saved by Excel carry extensions openpyxl warns about; nothing read here is in them.
             warnings.simplefilter("ignore")
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            # Not read-only: a read-only sheet does not know its merged cells. Admin files are small.
+            workbook = load_workbook(path, data_only=True)
         try:
             name = preferred if preferred in workbook.sheetnames else workbook.sheetnames[0]
             sheet = workbook[name]
-            sheet.reset_dimensions()  # some programs write a wrong <dimension>; read every row there is
             rows = list(enumerate(sheet.iter_rows(min_row=1, values_only=True), 1))
+            merged = tuple(str(cells) for cells in sheet.merged_cells.ranges)
             epoch_1904 = workbook.epoch.year == 1904
         finally:
             workbook.close()
@@ -65,7 +76,7 @@ def read_sheet(path: Path, preferred: str) -> tuple[str, list[tuple[int, tuple[o
         raise ValueError(err.strerror or "it cannot be read") from err
     except Exception as err:  # openpyxl raises XML, key, type and value errors for a damaged workbook
         raise ValueError(f"it is damaged: {type(err).__name__}") from err
-    return name, rows, epoch_1904
+    return Sheet(name, rows, epoch_1904, merged)
 
 
 def write_sheet(path: Path, title: str, columns: list[Column], rows: list[list[object]], guide: list[str]) -> None:

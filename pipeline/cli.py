@@ -10,32 +10,13 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import PipelineError
+from .cli_group import Context, QaGroup
+from .errors import message
 from .quarter import Quarter
 from .settle import DEFAULT_WINDOW, STILL_WRITING, HoldUnsettled
-from .spec import SETTINGS_FILE, Catalogue, load_settings
-from .store import Store
 from .workspace import Workspace
 
 _OUR_HANDLERS: list[logging.Handler] = []
-
-
-class Context:
-    """The workspace the command runs in, and its catalogue loaded once."""
-
-    def __init__(self, root: str | None) -> None:
-        self.workspace = Workspace.at(root)
-        self._catalogue: Catalogue | None = None
-
-    @property
-    def catalogue(self) -> Catalogue:
-        if self._catalogue is None:
-            settings = load_settings(self.workspace.root / SETTINGS_FILE)
-            self._catalogue = Catalogue.load(self.workspace.specs, settings)
-        return self._catalogue
-
-    def store(self) -> Store:
-        return Store(self.workspace.store_path)
 
 
 def _parse_quarter(ctx: click.Context, param: click.Parameter, value: str) -> Quarter:
@@ -43,11 +24,7 @@ def _parse_quarter(ctx: click.Context, param: click.Parameter, value: str) -> Qu
     try:
         return Quarter.from_label(value)
     except ValueError as err:
-        raise click.BadParameter(f"{err}. Write it as 2022-23-Q3 (Q1 = April to June).", param_hint="--quarter") from None
-
-
-def _fail(err: PipelineError) -> click.ClickException:
-    return click.ClickException(str(err))
+        raise click.BadParameter(message("bad_quarter_option", error=err), param_hint="--quarter") from None
 
 
 def configure_logging(workspace: Workspace, verbose: bool = False, console: bool = True) -> None:
@@ -69,10 +46,12 @@ def configure_logging(workspace: Workspace, verbose: bool = False, console: bool
     logger.propagate = False
 
 
-@click.group()
+@click.group(cls=QaGroup)
 @click.version_option(__version__, prog_name="qa")
 @click.option("--workspace", "workspace", envvar="QA_WORKSPACE", type=click.Path(file_okay=False),
-              help="Workspace folder (inbox/, outbox/, form_templates/, the store). Default: current folder.")
+              help="Workspace folder (inbox/, outbox/, form_templates/, the store); also accepted after the "
+                   "command name. Default: $QA_WORKSPACE, else the current folder. Every command except init "
+                   "and demo refuses a folder that is not a workspace.")
 @click.pass_context
 def cli(ctx: click.Context, workspace: str | None) -> None:
     """Quality-assurance pipeline for children's social care.
@@ -81,7 +60,10 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
     Example:
         qa --workspace /srv/qa ingest
     """
-    ctx.obj = Context(workspace)
+    source = ctx.get_parameter_source("workspace")
+    looked_in = {click.core.ParameterSource.COMMANDLINE: "looked_in_option",
+                 click.core.ParameterSource.ENVIRONMENT: "looked_in_env"}.get(source, "looked_in_current")
+    ctx.obj = Context(workspace, message(looked_in))
 
 
 @cli.command()
@@ -96,7 +78,7 @@ def init(obj: Context) -> None:
     from .admin import write_examples
     from .spec.settings import write_example_settings
 
-    workspace = obj.workspace.ensure()
+    workspace = obj.folder.ensure()
     workspace.copy_builtin_specs()
     written = write_examples(workspace)
     written += [path for path in [write_example_settings(workspace.root)] if path]
@@ -115,11 +97,7 @@ def forms(obj: Context, as_json: bool) -> None:
     Example:
         qa forms --json
     """
-    try:
-        catalogue = obj.catalogue
-    except PipelineError as err:
-        raise _fail(err) from err
-    listing = [_describe(spec) for spec in catalogue]
+    listing = [_describe(spec) for spec in obj.catalogue]
     if as_json:
         click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
         return
@@ -166,10 +144,7 @@ def templates(obj: Context, out_dir: Path | None, form_keys: tuple[str, ...]) ->
     from .templates import build_form, file_name
     from .workspace import unique_path
 
-    try:
-        specs = [obj.catalogue.find(key) for key in form_keys] if form_keys else list(obj.catalogue)
-    except PipelineError as err:
-        raise _fail(err) from err
+    specs = [obj.catalogue.find(key) for key in form_keys] if form_keys else list(obj.catalogue)
     out_dir = out_dir or obj.workspace.outbox / "templates"
     out_dir.mkdir(parents=True, exist_ok=True)
     for spec in specs:
@@ -178,29 +153,37 @@ def templates(obj: Context, out_dir: Path | None, form_keys: tuple[str, ...]) ->
         click.echo(str(path))
 
 
+def _parse_assignee(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--assignee with its spacing tidied; a usage error (exit 2) when it is empty."""
+    name = " ".join(value.split())
+    if not name:
+        raise click.BadParameter(message("empty_assignee"), param_hint="--assignee")
+    return name
+
+
 @cli.command()
 @click.argument("form")
-@click.option("--quarter", required=True, help="Quarter, e.g. 2022-23-Q3.")
-@click.option("--assignee", required=True, help="Who must complete it.")
+@click.option("--quarter", "period", required=True, callback=_parse_quarter, help="Quarter, e.g. 2022-23-Q3.")
+@click.option("--assignee", required=True, callback=_parse_assignee, help="Who must complete it, as named on the staff roster.")
 @click.option("--theme", help="Theme (variant id or theme text) for dip samples and thematic audits.")
 @click.option("--child-id", help="The child's ID, for forms about one child.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder (default: outbox/issued/QUARTER).")
 @click.pass_obj
-def issue(obj: Context, form: str, quarter: str, assignee: str, theme: str | None, child_id: str | None, out_dir: Path | None) -> None:
+def issue(obj: Context, form: str, period: Quarter, assignee: str, theme: str | None, child_id: str | None, out_dir: Path | None) -> None:
     """Write a pre-filled copy of a form with a unique issue id, and print its path.
+
+    The assignee must be on the staff roster (admin/roster.xlsx).
 
     \b
     Example:
-        qa issue ccr --quarter 2022-23-Q3 --assignee "Jo Bloggs" --child-id C1234
+        qa issue ccr --quarter 2022-23-Q3 --assignee "Sarah Lowe" --child-id C1234
     """
     from .issue import issue_form
 
-    try:
-        with obj.store() as store:
-            path = issue_form(obj.catalogue, store, form, quarter, assignee,
-                              out_dir or obj.workspace.outbox / "issued" / quarter, theme, child_id)
-    except PipelineError as err:
-        raise _fail(err) from err
+    with obj.store() as store:
+        path = issue_form(obj.catalogue, store, form, period.label, assignee,
+                          out_dir or obj.workspace.outbox / "issued" / period.label, theme, child_id,
+                          roster=obj.workspace.roster_path)
     click.echo(str(path))
 
 
@@ -217,10 +200,7 @@ def validate(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
     """
     from .ingest import examine
 
-    try:
-        catalogue = obj.catalogue
-    except PipelineError as err:
-        raise _fail(err) from err
+    catalogue = obj.catalogue
     results = []
     for path in files:
         examined = examine(path.name, path.read_bytes(), catalogue)
@@ -258,12 +238,8 @@ def ingest(obj: Context, as_json: bool, settle: float) -> None:
     workspace = obj.workspace.ensure()
     configure_logging(workspace)
     unsettled = HoldUnsettled(settle)
-    try:
-        catalogue = obj.catalogue
-        with obj.store() as store:
-            outcomes = ingest_inbox(workspace, catalogue, store, select=unsettled)
-    except PipelineError as err:
-        raise _fail(err) from err
+    with obj.store() as store:
+        outcomes = ingest_inbox(workspace, obj.catalogue, store, select=unsettled)
     outcomes += [Outcome(path.relative_to(workspace.inbox).as_posix(), "left", None, [STILL_WRITING]) for path in unsettled.held]
     _report_outcomes(workspace, outcomes, held_claims(workspace), as_json)
 
@@ -367,15 +343,12 @@ def export(obj: Context, form: str | None, quarter: str | None, fmt: str, out_fi
     from .pseudonym import Pseudonyms
 
     if fmt == "xlsx" and out_file is None:
-        raise click.UsageError("--format xlsx needs --out FILE.")
-    try:
-        pseudonyms = Pseudonyms.for_workspace(obj.workspace.root) if pseudonymise else None
-        with obj.store() as store:
-            submissions = store.submissions(form=form, quarter=quarter)
-            everything = [] if include_sensitive else store.submissions(include_replaced=True)
-        prepared = exporter.prepare(submissions, obj.catalogue, include_sensitive, pseudonyms, everything)
-    except PipelineError as err:
-        raise _fail(err) from err
+        raise click.UsageError(message("xlsx_needs_out"))
+    pseudonyms = Pseudonyms.for_workspace(obj.workspace.root) if pseudonymise else None
+    with obj.store() as store:
+        submissions = store.submissions(form=form, quarter=quarter)
+        everything = [] if include_sensitive else store.submissions(include_replaced=True)
+    prepared = exporter.prepare(submissions, obj.catalogue, include_sensitive, pseudonyms, everything)
     if include_sensitive:
         click.echo(exporter.INCLUDE_SENSITIVE_WARNING, err=True)
     if prepared.without_spec:
@@ -392,7 +365,7 @@ def export(obj: Context, form: str | None, quarter: str | None, fmt: str, out_fi
         click.echo(text)
 
 
-@cli.command()
+@cli.command(cls=click.Command)  # the demo makes its own workspace in DIRECTORY
 @click.argument("directory", default="demo-workspace", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-report", is_flag=True, help="Stop after ingesting; do not render the DLT report.")
 def demo(directory: Path, no_report: bool) -> None:
@@ -405,13 +378,10 @@ def demo(directory: Path, no_report: bool) -> None:
     from .demo import make_demo
 
     if directory.exists() and any(directory.iterdir()):
-        raise click.ClickException(f"{directory} is not empty. Choose a new folder for the demo, e.g. qa demo demo-2.")
+        raise click.ClickException(message("demo_not_empty", folder=directory))
     workspace = Workspace.at(directory).ensure()
     configure_logging(workspace, console=False)  # 200 files: the summary below says it, the log has each
-    try:
-        result = make_demo(directory, render=not no_report)
-    except PipelineError as err:
-        raise _fail(err) from err
+    result = make_demo(directory, render=not no_report)
     counts: dict[str, int] = {}
     for outcome in result.outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
@@ -447,14 +417,10 @@ def watch(obj: Context, polling: bool, interval: float | None) -> None:
     from .watch import DEFAULT_POLL_INTERVAL, watch as watch_inbox
 
     if interval is not None and not polling:
-        raise click.UsageError("--interval sets the polling interval: add --polling, or leave --interval out.")
+        raise click.UsageError(message("interval_needs_polling"))
     workspace = obj.workspace.ensure()
     configure_logging(workspace)
-    try:
-        catalogue = obj.catalogue
-    except PipelineError as err:
-        raise _fail(err) from err
-    watch_inbox(workspace, catalogue, polling=polling, interval=interval or DEFAULT_POLL_INTERVAL)
+    watch_inbox(workspace, obj.catalogue, polling=polling, interval=interval or DEFAULT_POLL_INTERVAL)
 
 
 @cli.command()
@@ -469,21 +435,24 @@ def status(obj: Context, period: Quarter, as_json: bool, with_files: bool) -> No
 
     Reads the staff roster (admin/roster.xlsx) and the targets (admin/targets.yaml) in the workspace,
     and lists the issued forms not yet returned and the files rejected, resolved or outstanding.
-    The figures are the ones `qa report` renders.
+    The figures are the ones `qa report` renders. Problems in the QA plan (admin/qa-plan.xlsx) are
+    noted on stderr.
 
     \b
     Example:
         qa status --quarter 2022-23-Q3
     """
+    from .admin import plan_problems
     from .compliance import assess_workspace
     from .report.redact import Redactor
+    from .targets import load_targets
 
-    try:
-        with obj.store() as store:
-            names = Redactor.from_submissions(obj.catalogue, store.submissions(include_replaced=True))
-            result = assess_workspace(obj.workspace, store, period, redact=names.name)
-    except PipelineError as err:
-        raise _fail(err) from err
+    for problem in plan_problems(obj.workspace.plan_path):
+        click.echo(message("plan_note", problem=problem), err=True)
+    load_targets(obj.workspace.targets_path, obj.catalogue)  # its areas, levels and sources must be choices on the forms
+    with obj.store() as store:
+        names = Redactor.from_submissions(obj.catalogue, store.submissions(include_replaced=True))
+        result = assess_workspace(obj.workspace, store, period, redact=names.name)
     if as_json:
         click.echo(json.dumps(result.as_dict(with_files), indent=2, ensure_ascii=False))
         return
@@ -564,7 +533,8 @@ def report(obj: Context, period: Quarter, out_dir: Path | None, as_json: bool) -
     """Render the quarterly DLT report, the action ledger and a summary draft per service area.
 
     The report is rendered from form_templates/report-template.docx in the workspace (written the
-    first time; restyle it in Word). Nothing already in the output folder is overwritten.
+    first time; restyle it in Word). Run again for the same quarter, it replaces the report, ledger
+    and drafts in place and keeps the versions they replace under previous/<time>/ in the same folder.
 
     \b
     Example:
@@ -572,19 +542,19 @@ def report(obj: Context, period: Quarter, out_dir: Path | None, as_json: bool) -
     """
     from .report import build_report
 
-    try:
-        with obj.store() as store:
-            result = build_report(obj.workspace.ensure(), obj.catalogue, store, period, out_dir)
-    except PipelineError as err:
-        raise _fail(err) from err
+    with obj.store() as store:
+        result = build_report(obj.workspace.ensure(), obj.catalogue, store, period, out_dir)
     if as_json:
-        files = {"report": str(result.report), "ledger": str(result.ledger), "drafts": [str(p) for p in result.drafts]}
+        files = {"report": str(result.report), "ledger": str(result.ledger), "drafts": [str(p) for p in result.drafts],
+                 "previous": str(result.previous) if result.previous else None}
         click.echo(json.dumps({**result.data, "files": files}, indent=2, ensure_ascii=False))
         return
     click.echo(f"DLT report for {period}: {result.report}")
     click.echo(f"Action ledger: {result.ledger}")
     click.echo(f"Service area summary drafts: {len(result.drafts)} in {result.drafts[0].parent if result.drafts else '-'}")
     click.echo(f"Template: {result.template}")
+    if result.previous:
+        click.echo(f"Previous version kept in: {result.previous}")
     for note in result.notes:
         click.echo(f"Note: {note}")
 

@@ -17,12 +17,14 @@ class ReadError(PipelineError):
     """A file could not be opened or read as a form."""
 
 
-class ValidationError(PipelineError):
-    """A submission does not satisfy its form spec."""
-
-
 class WorkspaceError(PipelineError):
     """The workspace or one of its admin inputs (roster, plan, targets) is unusable."""
+
+
+class NotAWorkspaceError(WorkspaceError):
+    """The folder a command was pointed at is not a workspace: a usage mistake, so the CLI exits 2."""
+
+    exit_code = 2
 
 
 class ReportError(PipelineError):
@@ -143,11 +145,144 @@ PUBLIC_MESSAGES = {
 }
 
 
-def message(key: str, **details: object) -> Message:
-    """Return catalogue message *key* with its details filled in, carrying its public wording."""
-    text = Message(MESSAGES[key].format(**details))
-    text.public = PUBLIC_MESSAGES[key].format(**details) if key in PUBLIC_MESSAGES else str(text)
-    return text
+# Every text a QA admin reads about their roster, plan and targets.
+ADMIN_MESSAGES = {
+    "missing_roster": "No staff roster: {file} does not exist. Run 'qa init' to write an example roster to edit, "
+                      "or save your roster there (sheet 'Staff' with the headings Name, Role, Team, Line manager, Start date).",
+    "missing_plan": "No QA plan: {file} does not exist. Run 'qa init' to write an example plan to edit, "
+                    "or save your plan there (sheet 'Plan' with the headings Month, Week beginning, Activity, Theme, Who, DLT date, Learning event, Notes).",
+    "unreadable": "{file}: cannot be opened as an Excel workbook ({detail}). Open it in Excel, use File → Save As → "
+                  "Excel Workbook (.xlsx), and try again.",
+    "no_rows": "{file} · sheet '{sheet}': nothing is listed. Put the headings {columns} in the first row and one row per entry below.",
+    "missing_columns": "{file} · sheet '{sheet}' row {row}: no {missing} column. Put the headings {columns} in the first row.",
+    "bad_role": "{where}: Role '{value}' is not a role. Use one of: {roles}.",
+    "empty_role": "{where}: Role is empty. Use one of: {roles}.",
+    "empty_name": "{where}: Name is empty. Enter the person's full name, or delete the row.",
+    "empty_team": "{where}: Team is empty. Enter the team they work in.",
+    "empty_manager": "{where}: Line manager is empty. Enter their line manager's name as it is written in the Name column "
+                     "(only the DCS has none).",
+    "unknown_manager": "{where}: Line manager '{value}' is not in the Name column.{hint} Add them to the roster, "
+                       "or correct the spelling to match their row.",
+    "self_manager": "{where}: {name} is entered as their own line manager. Enter the person they report to.",
+    "duplicate_name": "{where}: {name} is already listed in row {first}. Give each person one row; if two people "
+                      "share a name, add a middle initial to tell them apart.",
+    "bad_date": "{where}: {column} '{value}' is not a date. Enter it as dd/mm/yyyy, for example 05/09/2022.",
+    "bad_activity": "{where}: Activity '{value}' is not a QA activity.{hint} Use one of: {activities}.",
+    "empty_activity": "{where}: Activity is empty. Use one of: {activities}.",
+    "bad_month": "{where}: Month '{value}' is not a month. Enter the month with its year, for example October 2022.",
+    "empty_month": "{where}: Month is empty. Enter the month with its year, for example October 2022.",
+    "merged_cells": "{file} · sheet '{sheet}' cells {cells}: these cells are merged, so only the first holds a value "
+                    "and the rows below read as empty. Select them, choose Home → Merge & Center → Unmerge Cells, "
+                    "and type the value into every row it applies to.",
+    "team_typo": "{where}: Team '{value}' is on this row only. Did you mean '{suggestion}' ({count} people)? Write the "
+                 "team as the other rows do, or it will be counted as a team of its own.",
+}
+
+TARGET_MESSAGES = {
+    "targets_unreadable": "{file}: cannot be read as YAML ({detail}). Compare it with the example 'qa init' writes "
+                          "and correct the line named.",
+    "targets_unknown": "{file} · {key}: not a setting. Settings {where}: {known}.",
+    "targets_count": "{file} · {key}: '{value}' is not a whole number. Write a whole number such as {example}.",
+    "targets_flag": "{file} · {key}: '{value}' is not true or false. Write true or false.",
+    "targets_text": "{file} · {key}: '{value}' is not text. Write the wording, for example {example}.",
+    "targets_list": "{file} · {key}: '{value}' is not a list. Write a list in brackets, for example [{example}].",
+    "targets_role": "{file} · {key}: '{value}' is not a role. Use one of: {roles}.",
+    "targets_choice": "{file} · {key}: '{value}' is not one of the {title} form's choices for {label}, so no return "
+                      "would ever match it.{hint} Use one of: {choices}.",
+    "targets_rag": "{file} · rag: amber_percent ({amber}) is above green_percent ({green}). Make amber lower than green.",
+}
+
+# Every text a spec's author reads about a broken form spec (load.py's after "<file>: <where>: ").
+SPEC_MESSAGES = {
+    "spec_none": "{folder}: no form specs (*.yaml) found. Run 'qa init' to create a workspace with the standard forms.",
+    "spec_no_form": "There is no form '{key}'. Known forms: {known}.",
+    "spec_defined_twice": "{file}: form '{key}' is also defined in {other}. Give one of them another id or variant.",
+    "spec_not_mapping": 'expected a mapping of keys, got {kind}. Indent its keys under it.',
+    "spec_unknown_key": "unknown key '{key}'.{hint}",
+    "spec_yaml": 'not valid YAML ({detail}). Check the indentation, and put any text containing ? : , # or {{ }} in quotes.',
+    "spec_unreadable": 'cannot be read ({detail}).',
+    "spec_missing_key": "'{key}' is missing. Add '{key}:' at the top of the spec.",
+    "spec_form_id": "'{value}' is not a valid form id. Use lower-case letters, digits and underscores, e.g. dip_sample.",
+    "spec_format": "'{value}' is not a format. Use docx (a Word form) or xlsx (an Excel list).",
+    "spec_about": "'{value}' is not allowed. Use child, practice or service.",
+    "spec_no_sections": "there must be at least one section, written as a list ('- title: …').",
+    "spec_extends": "there is no form '{form}' to extend. Use one of: {known}.",
+    "spec_variant_key": "'{key}' is missing. A themed form needs variant, theme and questions.",
+    "spec_variant_id": "'{value}' is not a valid id. Use lower-case letters, digits and underscores.",
+    "spec_no_group": "form '{form}' has no repeat group '{group}' to add questions to.",
+    "spec_no_questions": "add at least one question under 'fields:'.",
+    "spec_before": "'before: {before}' names no field of '{group}'. Use one of: {known}.",
+    "spec_version": "'{value}' is not a version. Use a whole number from 1, raised whenever a field changes.",
+    "spec_section_title": "'title' is missing. Give the section the heading people will see.",
+    "spec_layout": "layout '{value}' is unknown. Use one of: {known}.",
+    "spec_fields_or_group": "give either 'fields:' (a list of questions) or 'group:' (a repeating table), not both or neither.",
+    "spec_no_fields": "'fields' must be a list with at least one question.",
+    "spec_group_id": "id '{value}' is not valid. Use lower-case letters, digits and underscores.",
+    "spec_group_fields": "'fields' must list the columns of each row.",
+    "spec_rows": "'{key}: {value}' must be a whole number of rows.",
+    "spec_field_id": "id '{value}' is not valid. Use lower-case letters, digits and underscores, e.g. review_date.",
+    "spec_label": "'label' is missing. Give the question as staff should read it.",
+    "spec_type": "type '{value}' is unknown. Use one of: {known}.",
+    "spec_choices_missing": "a {kind} field needs 'choices:', a list of the options.",
+    "spec_choice_twice": 'a choice is listed twice. Remove the repeat.',
+    "spec_choice_colon": "multi-choice options cannot contain ':'. Reword the option.",
+    "spec_choices_not_choice": "'choices' only applies to choice and multi_choice fields, not {kind}.",
+    "spec_pattern": "pattern '{pattern}' is not a valid regular expression ({detail}).",
+    "spec_min_max": "'{key}' must be a whole number and only applies to number fields.",
+    "spec_min_above_max": 'min {minimum} is greater than max {maximum}.',
+    "spec_identifying": "'identifying: {value}' must be one of {known}, on a text field.",
+    "spec_within_quarter": "'within_quarter: {value}' must be {known}, on a date field.",
+    "spec_required_when": "required_when needs 'field:' and 'equals:', e.g. {{field: nature, equals: Other}}.",
+    "spec_common_field": "every form needs a field '{field}'. Add it (see observation.yaml for the usual wording).",
+    "spec_xlsx_groups": 'an Excel form holds exactly one repeating table (one row per child). Add one group or use format: docx.',
+    "spec_id_twice": 'the id is used twice in the {scope}. Give each question its own id.',
+    "spec_label_twice": "label '{label}' is also used by '{other}'. Labels must differ so answers can be told apart.",
+    "spec_when_field": "required_when names '{field}', which is not a field in the {scope}.",
+    "spec_when_value": "required_when value '{value}' is not one of {label}'s choices ({choices}).",
+}
+
+# What the `qa` command says about the workspace and the options it was given.
+CLI_MESSAGES = {
+    "not_workspace": "{root} is not a QA workspace ({why}). Looked in {source}. Point at your workspace with "
+                     "--workspace DIR (before or after the command name) or QA_WORKSPACE=DIR, or run "
+                     "'qa init --workspace {root}' to make a new workspace there.",
+    "not_workspace_missing": "it does not exist",
+    "not_workspace_file": "it is not a folder",
+    "not_workspace_unmarked": "it has no {marker} file and no inbox/, archive/ and rejected/ folders",
+    "looked_in_current": "the current folder, as neither --workspace nor QA_WORKSPACE was given",
+    "looked_in_option": "the folder --workspace names",
+    "looked_in_env": "the folder QA_WORKSPACE names",
+    "bad_quarter_option": "{error}. Write it as 2022-23-Q3 (Q1 = April to June).",
+    "empty_assignee": "the name is empty. Give the full name of the person who must complete the form, as written in the roster's Name column.",
+    "unknown_assignee": "--assignee '{name}' is not on the staff roster ({file}).{hint} Use the name as written in the roster's "
+                        "Name column, or add the person to the roster first.",
+    "plan_note": "Note: the QA plan needs correcting (the report reads its DLT dates): {problem}",
+    "did_you_mean": " Did you mean '{suggestion}'?",
+    "xlsx_needs_out": "--format xlsx needs --out FILE.",
+    "demo_not_empty": "{folder} is not empty. Choose a new folder for the demo, e.g. qa demo demo-2.",
+    "interval_needs_polling": "--interval sets the polling interval: add --polling, or leave --interval out.",
+    "unknown_theme": "Form '{form}' has no theme '{theme}'. Themes with their own questions: {known}.",
+    "no_child_id_field": "The {title} form has no Child ID field; leave out --child-id.",
+    "report_locked": "{files}: cannot be replaced, because another program has it open (Word or Excel?) or it is "
+                     "read-only. Close it and run qa report again; nothing was changed.",
+    "report_locked_midway": "{file}: cannot be replaced, because another program has it open (Word or Excel?). "
+                            "{done} of {total} files were replaced; the versions they replaced are in {previous}. "
+                            "Close it and run qa report again.",
+    "report_was_open": "{file} was open in Word or Excel on another computer when it was replaced: close it there and "
+                       "open it again to see the new version.",
+}
+
+CATALOGUES = (MESSAGES, ADMIN_MESSAGES, TARGET_MESSAGES, SPEC_MESSAGES, CLI_MESSAGES)
+
+
+def message(key: str, /, **details: object) -> Message:
+    """Catalogue message *key* (from whichever catalogue holds it) filled in, carrying its public wording."""
+    for catalogue in CATALOGUES:
+        if key in catalogue:
+            text = Message(catalogue[key].format(**details))
+            text.public = PUBLIC_MESSAGES[key].format(**details) if key in PUBLIC_MESSAGES else str(text)
+            return text
+    raise KeyError(key)
 
 
 def public_message(key: str, **details: object) -> str:

@@ -20,7 +20,6 @@ from .report.redact import Redactor
 from .spec import Catalogue, FormSpec
 from .store import StoredSubmission
 
-FORMATS = ("json", "csv", "xlsx")
 INCLUDE_SENSITIVE_WARNING = (
     "This export includes the fields marked sensitive (children's names and free text about them) and file names. "
     "Keep it where only people entitled to see them can open it."

@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import PipelineError, message
 from .quarter import Quarter
+from .roles import closest, fold
 from .spec import Catalogue, FormSpec
 from .store import IssuedForm, Store
 from .templates import build_form, file_name
 from .workspace import unique_path
+
+if TYPE_CHECKING:
+    from .admin import Person
 
 # Fields that name the person completing the form: pre-filled with the assignee.
 ASSIGNEE_FIELDS = ("completed_by", "auditor", "observer", "reviewer")
@@ -28,7 +33,17 @@ def choose_spec(catalogue: Catalogue, form: str, theme: str | None) -> FormSpec:
     if base.has_field("theme"):
         return base  # a one-off theme with no questions of its own: written into the theme field
     known = ", ".join(v.variant for v in catalogue.variants(base.id)) or "none"
-    raise PipelineError(f"Form '{form}' has no theme '{theme}'. Themes with their own questions: {known}.")
+    raise PipelineError(message("unknown_theme", form=form, theme=theme, known=known))
+
+
+def roster_name(assignee: str, roster: list[Person], roster_file: str = "admin/roster.xlsx") -> str:
+    """*assignee* as the roster writes it; PipelineError with a did-you-mean when nobody there has that name."""
+    names = {fold(person.name): person.name for person in roster}
+    if fold(assignee) in names:
+        return names[fold(assignee)]
+    suggestion = closest(assignee, names.values())
+    hint = message("did_you_mean", suggestion=suggestion) if suggestion else ""
+    raise PipelineError(message("unknown_assignee", name=assignee, file=roster_file, hint=hint))
 
 
 def issue_form(
@@ -40,17 +55,27 @@ def issue_form(
     out_dir: Path,
     theme: str | None = None,
     child_id: str | None = None,
+    *,
+    roster: Path | None = None,
 ) -> Path:
-    """Write a pre-filled copy with a unique issue id into *out_dir*, record it, and return its path."""
+    """Write a pre-filled copy with a unique issue id into *out_dir*, record it, and return its path.
+
+    With a *roster* (the roster workbook's path), the assignee must be on it and is written as the roster
+    writes them; it is read once the other options are known to be right.
+    """
     try:
         quarter = Quarter.from_label(quarter).label
     except ValueError as err:
-        raise PipelineError(f"--quarter: {err}. Write it as 2022-23-Q3 (Q1 = April to June).") from None
+        raise PipelineError("--quarter: " + message("bad_quarter_option", error=err)) from None
     spec = choose_spec(catalogue, form, theme)
     if child_id and not spec.has_field("child_id"):
-        raise PipelineError(f"The {spec.display_title} form has no Child ID field; leave out --child-id.")
+        raise PipelineError(message("no_child_id_field", title=spec.display_title))
     if child_id and not catalogue.settings.is_child_id(child_id):
         raise PipelineError(message("child_id_option", value=child_id, example=catalogue.settings.child_id_example))
+    if roster is not None:
+        from .admin import read_roster
+
+        assignee = roster_name(assignee, read_roster(roster))
     values: dict[str, object] = {"quarter": quarter}
     values.update({name: assignee for name in ASSIGNEE_FIELDS if spec.has_field(name)})
     if spec.has_field("theme") and (spec.theme or theme):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -49,3 +51,10 @@ ROLE_NAMES = ", ".join(role.value for role in Role)
 def parse_role(text: str) -> Role | None:
     """The role *text* names ('SW', 'tm', 'Head of Service' …), or None if it names none."""
     return _ROLE_LOOKUP.get(fold(text))
+
+
+def closest(text: str, candidates: Iterable[str], cutoff: float = 0.85) -> str | None:
+    """The candidate *text* most probably meant to be (a typo, other case or punctuation), or None."""
+    by_fold = {fold(candidate): candidate for candidate in candidates}
+    match = difflib.get_close_matches(fold(text), list(by_fold), n=1, cutoff=cutoff)
+    return by_fold[match[0]] if match else None

@@ -335,10 +335,6 @@ class Store:
         for row in self._db.execute(f"SELECT * FROM submission {where} ORDER BY id", params):
             yield _stored(row)
 
-    def count(self, status: str = "current") -> int:
-        """Number of submissions with this status."""
-        return self._db.execute("SELECT COUNT(*) FROM submission WHERE status = ?", (status,)).fetchone()[0]
-
     # --- issued forms -------------------------------------------------------------------------
 
     def record_issue(self, issued: IssuedForm) -> None:

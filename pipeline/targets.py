@@ -6,30 +6,18 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from .errors import WorkspaceError
-from .roles import ROLE_NAMES, Role, parse_role
+from .errors import WorkspaceError, message
+from .roles import ROLE_NAMES, Role, closest, fold, parse_role
+
+if TYPE_CHECKING:
+    from .spec import Catalogue
 
 DEFAULT_TARGETS = Path(os.fspath(resources.files("pipeline") / "defaults" / "targets.yaml"))  # package data
 
-# Every text an admin reads about their targets file.
-TARGET_MESSAGES = {
-    "targets_unreadable": "{file}: cannot be read as YAML ({detail}). Compare it with the example 'qa init' writes "
-                          "and correct the line named.",
-    "targets_unknown": "{file} · {key}: not a setting. Settings {where}: {known}.",
-    "targets_count": "{file} · {key}: '{value}' is not a whole number. Write a whole number such as {example}.",
-    "targets_flag": "{file} · {key}: '{value}' is not true or false. Write true or false.",
-    "targets_text": "{file} · {key}: '{value}' is not text. Write the wording, for example {example}.",
-    "targets_list": "{file} · {key}: '{value}' is not a list. Write a list in brackets, for example [{example}].",
-    "targets_role": "{file} · {key}: '{value}' is not a role. Use one of: {roles}.",
-    "targets_rag": "{file} · rag: amber_percent ({amber}) is above green_percent ({green}). Make amber lower than green.",
-}
-
-
-def _say(message_id: str, /, **details: object) -> str:
-    return TARGET_MESSAGES[message_id].format(**details)
 
 
 @dataclass(frozen=True)
@@ -93,8 +81,21 @@ _TARGET_SETTINGS: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
-def load_targets(path: Path | None = None) -> Targets:
-    """Targets from *path* over the shipped defaults (a missing file means the defaults)."""
+# Settings whose words must be choices on a form, or they never match a return: (section, setting) → (form, field).
+_CHOICE_SETTINGS: dict[tuple[str, str], tuple[str, str]] = {
+    ("safeguarding_unit_report", "area_of_service"): ("service_summary", "area_of_service"),
+    ("ccr", "levels_of_need"): ("ccr", "level_of_need"),
+    ("forum_feedback", "sources"): ("child_family_feedback", "source"),
+    ("staff_feedback", "sources"): ("staff_feedback", "source"),
+}
+
+
+def load_targets(path: Path | None = None, catalogue: Catalogue | None = None) -> Targets:
+    """Targets from *path* over the shipped defaults (a missing file means the defaults).
+
+    With a *catalogue*, every area, level of need and source named must be a choice on its form
+    (a misspelt one would match no return and quietly count nothing).
+    """
     settings = _flatten(_load_yaml(DEFAULT_TARGETS), DEFAULT_TARGETS.name, [])
     problems: list[str] = []
     if path is not None and path.exists():
@@ -104,10 +105,33 @@ def load_targets(path: Path | None = None) -> Targets:
     for (section, setting), (attr, kind) in _TARGET_SETTINGS.items():
         converted[attr] = _convert(settings.get((section, setting)), kind, name, f"{section}.{setting}", problems)
     if not problems and converted["amber_percent"] > converted["green_percent"]:  # type: ignore[operator]
-        problems.append(_say("targets_rag", file=name, amber=converted["amber_percent"], green=converted["green_percent"]))
+        problems.append(message("targets_rag", file=name, amber=converted["amber_percent"], green=converted["green_percent"]))
+    if not problems and catalogue is not None:
+        problems += _unknown_choices(converted, catalogue, name)
     if problems:
         raise WorkspaceError("\n".join(problems))
     return Targets(**converted)  # type: ignore[arg-type]
+
+
+def _unknown_choices(converted: dict[str, object], catalogue: Catalogue, name: str) -> list[str]:
+    """A problem, with a did-you-mean, for each word in a setting that is not a choice on its form."""
+    problems = []
+    for (section, setting), (form, field_id) in _CHOICE_SETTINGS.items():
+        try:
+            spec = catalogue.get(form)
+            choices = spec.field(field_id).choices
+        except KeyError:
+            continue  # the workspace has no such form or field: nothing to compare with
+        value = converted[_TARGET_SETTINGS[(section, setting)][0]]
+        known = {fold(choice) for choice in choices}
+        for word in (value,) if isinstance(value, str) else value:  # type: ignore[union-attr]
+            if fold(str(word)) not in known:
+                meant = closest(str(word), choices)
+                problems.append(message("targets_choice", file=name, key=f"{section}.{setting}", value=word,
+                                        hint=message("did_you_mean", suggestion=meant) if meant else "",
+                                        title=spec.title, label=spec.field(field_id).label,
+                                        choices=", ".join(choices)))
+    return problems
 
 
 def _load_yaml(path: Path) -> object:
@@ -115,7 +139,7 @@ def _load_yaml(path: Path) -> object:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, OSError, UnicodeDecodeError) as err:
         detail = str(getattr(err, "problem_mark", "") or err).strip()
-        raise WorkspaceError(_say("targets_unreadable", file=path.name, detail=detail)) from err
+        raise WorkspaceError(message("targets_unreadable", file=path.name, detail=detail)) from err
 
 
 def _flatten(document: object, name: str, problems: list[str]) -> dict[tuple[str, str], object]:
@@ -123,16 +147,16 @@ def _flatten(document: object, name: str, problems: list[str]) -> dict[tuple[str
     sections = sorted({section for section, _ in _TARGET_SETTINGS})
     flat: dict[tuple[str, str], object] = {}
     if not isinstance(document, dict):
-        problems.append(_say("targets_unknown", file=name, key="(top)", where="at the top", known=", ".join(sections)))
+        problems.append(message("targets_unknown", file=name, key="(top)", where="at the top", known=", ".join(sections)))
         return flat
     for section, body in document.items():
         known = sorted(setting for sec, setting in _TARGET_SETTINGS if sec == section)
         if not known:
-            problems.append(_say("targets_unknown", file=name, key=section, where="at the top", known=", ".join(sections)))
+            problems.append(message("targets_unknown", file=name, key=section, where="at the top", known=", ".join(sections)))
             continue
         for setting, value in (body or {}).items() if isinstance(body, dict) else []:
             if setting not in known:
-                problems.append(_say("targets_unknown", file=name, key=f"{section}.{setting}",
+                problems.append(message("targets_unknown", file=name, key=f"{section}.{setting}",
                                      where=f"in {section}", known=", ".join(known)))
             else:
                 flat[(section, setting)] = value
@@ -142,25 +166,25 @@ def _flatten(document: object, name: str, problems: list[str]) -> dict[tuple[str
 def _convert(value: object, kind: str, name: str, key: str, problems: list[str]) -> object:
     if kind == "count":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            problems.append(_say("targets_count", file=name, key=key, value=value, example=10))
+            problems.append(message("targets_count", file=name, key=key, value=value, example=10))
         return value
     if kind == "flag":
         if not isinstance(value, bool):
-            problems.append(_say("targets_flag", file=name, key=key, value=value))
+            problems.append(message("targets_flag", file=name, key=key, value=value))
         return value
     if kind == "text":
         if not isinstance(value, str) or not value.strip():
-            problems.append(_say("targets_text", file=name, key=key, value=value, example="Safeguarding unit (IRO / CP chairs)"))
+            problems.append(message("targets_text", file=name, key=key, value=value, example="Safeguarding unit (IRO / CP chairs)"))
         return str(value).strip()
     if not isinstance(value, list):
-        problems.append(_say("targets_list", file=name, key=key, value=value, example="Head of service, Team manager"))
+        problems.append(message("targets_list", file=name, key=key, value=value, example="Head of service, Team manager"))
         return ()
     if kind == "roles":
         roles = []
         for item in value:
             role = parse_role(str(item))
             if role is None:
-                problems.append(_say("targets_role", file=name, key=key, value=item, roles=ROLE_NAMES))
+                problems.append(message("targets_role", file=name, key=key, value=item, roles=ROLE_NAMES))
             else:
                 roles.append(role)
         return tuple(roles)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from .errors import NotAWorkspaceError, message
+
 # Office lock/owner files and editors' temp files: never forms, never rejected.
 IGNORED_PREFIXES = ("~$", "~WRL", ".~lock.", "._")
 IGNORED_SUFFIXES = (".tmp", ".temp", ".part", ".crdownload", "#", ".swp", ".DS_Store")
@@ -16,6 +18,16 @@ IGNORED_NAMES = {"Thumbs.db", "desktop.ini", ".DS_Store"}
 # The standard form specs, package data of the installed pipeline (form_templates/ in the repository).
 # The pipeline is installed as files (a wheel or an editable install), so the folder is a real path.
 BUILTIN_SPECS = Path(os.fspath(resources.files("pipeline.form_templates")))
+
+# What marks a folder as a workspace: this file, written by `qa init`, `qa demo` and every command that
+# works in a workspace. Workspaces made before it existed are known by their inbox/, archive/ and
+# rejected/ folders, which every earlier version made together.
+MARKER = ".qa-workspace"
+LEGACY_FOLDERS = ("inbox", "archive", "rejected")
+_MARKER_TEXT = (
+    "This folder is a QA pipeline workspace (inbox, archive, rejected files, outbox, the store).\n"
+    "The qa command looks for this file to know it is in the right place: keep it.\n"
+)
 
 
 def is_ignored(name: str) -> bool:
@@ -38,6 +50,22 @@ class Workspace:
     def at(cls, root: str | os.PathLike | None) -> Workspace:
         """The workspace at *root* (default: $QA_WORKSPACE or the current folder)."""
         return cls(Path(root or os.environ.get("QA_WORKSPACE") or ".").resolve())
+
+    @property
+    def is_workspace(self) -> bool:
+        """Whether the folder is a workspace: it has the marker file, or the folders every version made."""
+        if (self.root / MARKER).is_file():
+            return True
+        return all((self.root / name).is_dir() for name in LEGACY_FOLDERS)
+
+    def require(self, looked_in: str | None = None) -> Workspace:
+        """This workspace, or NotAWorkspaceError saying where we looked, why there, and how to point elsewhere."""
+        if not self.is_workspace:
+            why = ("not_workspace_missing" if not self.root.exists() else
+                   "not_workspace_file" if not self.root.is_dir() else "not_workspace_unmarked")
+            raise NotAWorkspaceError(message("not_workspace", root=self.root, why=message(why, marker=MARKER),
+                                             source=looked_in or message("looked_in_current")))
+        return self
 
     @property
     def inbox(self) -> Path:
@@ -89,9 +117,12 @@ class Workspace:
         return self.root / "admin" / "targets.yaml"
 
     def ensure(self) -> Workspace:
-        """Create the folders a workspace needs (never touching files already there)."""
+        """Make the folder a workspace: the folders it needs and its marker file (never touching files already there)."""
         for folder in (self.inbox, self.outbox, self.archive, self.rejected, self.processing, self.log_path.parent):
             folder.mkdir(parents=True, exist_ok=True)
+        marker = self.root / MARKER
+        if not marker.exists():
+            marker.write_text(_MARKER_TEXT, encoding="utf-8")
         return self
 
     def copy_builtin_specs(self) -> None:

@@ -160,7 +160,7 @@ def test_every_bad_roster_row_is_listed_in_row_order(tmp_path):
     assert str(caught.value).splitlines() == [
         f"{where} 3: Team is empty. Enter the team they work in.",
         f"{where} 3: Start date '31/02/2022' is not a date. Enter it as dd/mm/yyyy, for example 05/09/2022.",
-        f"{where} 5: Line manager 'Tara Manger' is not in the Name column. Add them to the roster, or correct the spelling to match their row.",
+        f"{where} 5: Line manager 'Tara Manger' is not in the Name column. Did you mean 'Tara Manager'? Add them to the roster, or correct the spelling to match their row.",
         f"{where} 6: Sam Worker is already listed in row 3. Give each person one row; if two people share a name, add a middle initial to tell them apart.",
         f"{where} 7: Hana Head is entered as their own line manager. Enter the person they report to.",
         f"{where} 8: Role is empty. Use one of: {ROLES}.",
@@ -237,7 +237,7 @@ def test_every_bad_plan_row_is_listed(tmp_path):
         f"{where} 2: Month 'Oct' is not a month. Enter the month with its year, for example October 2022.",
         f"{where} 3: Week beginning 'next week' is not a date. Enter it as dd/mm/yyyy, for example 05/09/2022.",
         f"{where} 3: DLT date 'soon' is not a date. Enter it as dd/mm/yyyy, for example 05/09/2022.",
-        f"{where} 3: Activity 'Observing' is not a QA activity. Use one of: {activities}.",
+        f"{where} 3: Activity 'Observing' is not a QA activity. Did you mean 'Observation of practice'? Use one of: {activities}.",
     ]
 
 
@@ -292,3 +292,24 @@ def test_amber_above_green_is_refused(tmp_path):
     path.write_text("rag: {green_percent: 80, amber_percent: 90}\n", encoding="utf-8")
     with pytest.raises(WorkspaceError, match=r"amber_percent \(90\) is above green_percent \(80\)"):
         load_targets(path)
+
+
+def test_teams_that_differ_by_a_number_or_a_short_word_are_not_taken_for_misspellings(tmp_path):
+    path = workbook(tmp_path / "roster.xlsx", "Staff", [
+        HEADINGS,
+        ["Dee Director", "DCS", "Directorate", None, None],
+        ["Tara Manager", "TM", "Assessment 1", "Dee Director", None],
+        ["Sam Worker", "SW", "Assessment 1", "Tara Manager", None],
+        ["Sue Worker", "SW", "Assessment 2", "Tara Manager", None],
+        ["Ann East", "SW", "Team East", "Tara Manager", None],
+        ["Bob East", "SW", "Team East", "Tara Manager", None],
+        ["Cat West", "SW", "Team West", "Tara Manager", None],
+        ["Dan Care", "SW", "Care leavers", "Tara Manager", None],
+        ["Eve Care", "SW", "Care leavers", "Tara Manager", None],
+        ["Fay Care", "SW", "Careleavers", "Tara Manager", None],
+    ])
+    with pytest.raises(WorkspaceError) as caught:
+        read_roster(path)
+    assert str(caught.value) == (
+        "roster.xlsx · sheet 'Staff' row 11: Team 'Careleavers' is on this row only. Did you mean 'Care leavers' (2 people)? "
+        "Write the team as the other rows do, or it will be counted as a team of its own.")

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from answers import QUARTER, full_answers
 from filling import fill
+from pipeline.admin import write_examples
 from pipeline.cli import cli
 from pipeline.errors import MESSAGES, PUBLIC_MESSAGES, message, public_message
 from pipeline.ingest import note_path
@@ -363,7 +364,7 @@ def test_pseudonymise_gives_stable_pseudonyms_kept_in_the_workspace(exported, ca
     sheet = openpyxl.load_workbook(out)["dip_sample.children"]
     assert sheet.cell(2, 3).value == pseudonym
 
-    other = tmp_path / "other"
+    other = Workspace(tmp_path / "other").ensure().root  # qa never guesses a workspace: this one is made
     ingest_one(other, catalogue, "dip.xlsx", "dip_sample", groups=dip_rows("C100201", "C100202"))
     elsewhere = json.loads(run(other, "export", "--pseudonymise").stdout)[0]["groups"]["children"][0]["child_id"]
     assert elsewhere != pseudonym  # another workspace, another key
@@ -432,6 +433,7 @@ def test_a_form_is_not_issued_with_a_name_for_its_child_id(root):
     result = run(root, "issue", "ccr", "--quarter", QUARTER, "--assignee", "Helen Okafor", "--child-id", "Poppy Evans")
     assert (result.exit_code, result.stderr) == (1, "Error: " + message("child_id_option", value="Poppy Evans", example="C123456") + "\n")
     assert not (root / "outbox" / "issued").exists()
+    write_examples(Workspace(root))  # the assignee must be on the roster
     assert run(root, "issue", "ccr", "--quarter", QUARTER, "--assignee", "Helen Okafor", "--child-id", "C100201").exit_code == 0
 
 

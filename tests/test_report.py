@@ -471,20 +471,6 @@ def test_json_from_the_cli_has_the_numbers_and_the_files(workspace, known):
     assert data["files"]["report"] == str(workspace.outbox / "2022-23-Q3" / "QA-report-2022-23-Q3.docx")
 
 
-def test_cli_says_where_the_report_is_and_never_overwrites(workspace, known):
-    known.close()
-
-    def run():
-        return CliRunner().invoke(cli, ["--workspace", str(workspace.root), "report", "--quarter", "2022-23-Q3"], catch_exceptions=False)
-
-    first, second = run(), run()
-    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
-    folder = workspace.outbox / "2022-23-Q3"
-    assert f"DLT report for 2022-23-Q3: {folder / 'QA-report-2022-23-Q3.docx'}" in first.output
-    assert f"DLT report for 2022-23-Q3: {folder / 'QA-report-2022-23-Q3 (2).docx'}" in second.output
-    assert (folder / "action-ledger-2022-23-Q3 (2).xlsx").is_file()
-
-
 def test_cli_rejects_a_bad_quarter(workspace):
     result = CliRunner().invoke(cli, ["--workspace", str(workspace.root), "report", "--quarter", "2022-23-Q5"])
     assert result.exit_code == 2

@@ -7,6 +7,7 @@ Office libraries; :func:`build_report` is the one entry point the CLI calls.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from ..errors import PipelineError
 from ..quarter import Quarter
 from ..spec import Catalogue
 from ..store import Store
-from ..workspace import Workspace, unique_path
+from ..workspace import Workspace
 from . import actions as ledger
 from .model import ReportModel, build_model, parse_quarter
 
@@ -31,6 +32,7 @@ class ReportResult:
     template: Path
     data: dict
     notes: list[str] = field(default_factory=list)
+    previous: Path | None = None  # where the version it replaced was kept
 
     @property
     def paths(self) -> list[Path]:
@@ -49,10 +51,12 @@ def build_report(
 ) -> ReportResult:
     """Build and render the DLT report for *quarter* into *out_dir* (default outbox/<quarter>/).
 
-    Nothing already there is overwritten: a second run writes 'QA-report-… (2).docx'.
+    A second run replaces the report, ledger and drafts under the same names, each atomically, and
+    keeps the version it replaced under previous/<when it was made>/ (see publish.py).
     """
     from .charts import render_charts
     from .render import draft_paths, render_report, write_drafts
+    from .publish import publish, staging_folder
     from .template import ensure_template, template_path
 
     from ..compliance import assess_workspace
@@ -72,24 +76,32 @@ def build_report(
         notes=notes,
     )
     out = out_dir or workspace.outbox / q.label
-    drafts = draft_paths(catalogue, model.service_areas, q.label, out / "drafts")
-    ledger_path = unique_path(out, f"action-ledger-{q.label}.xlsx")
-    report_path = unique_path(out, f"QA-report-{q.label}.docx")
-    data = model.to_json()
+    ledger_name, report_name = f"action-ledger-{q.label}.xlsx", f"QA-report-{q.label}.docx"
     template = ensure_template(template_path(workspace.root))
-    extra = {
-        "dlt_date": dlt_date.isoformat() if dlt_date else "",
-        "ledger_file": ledger_path.name,
-        "drafts_folder": f"{out.name}/drafts" if drafts else "",
-    }
-    # Render first, write after: a broken template tag leaves no half-made set of files behind.
-    document = render_report(template, data, render_charts(data), extra)
-    out.mkdir(parents=True, exist_ok=True)
-    write_drafts(catalogue, model.service_areas, drafts, q.label, dlt_date)
-    ledger_path.write_bytes(ledger.ledger_workbook(model.actions))
-    report_path.write_bytes(document)
-    report = report_path
-    return ReportResult(report, ledger_path, drafts, template, data, notes)
+    # Everything is written into a hidden staging folder first and only then put in place: a broken
+    # template tag leaves no half-made set of files behind, and a reader never opens half a file.
+    made_out = not out.exists()
+    staging = staging_folder(out)
+    try:
+        drafts = draft_paths(catalogue, model.service_areas, q.label, staging / "drafts")
+        data = model.to_json()
+        extra = {
+            "dlt_date": dlt_date.isoformat() if dlt_date else "",
+            "ledger_file": ledger_name,
+            "drafts_folder": f"{out.name}/drafts" if drafts else "",
+        }
+        document = render_report(template, data, render_charts(data), extra)
+        write_drafts(catalogue, model.service_areas, drafts, q.label, dlt_date)
+        (staging / ledger_name).write_bytes(ledger.ledger_workbook(model.actions))
+        (staging / report_name).write_bytes(document)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if made_out and not any(out.iterdir()):
+            out.rmdir()
+        raise
+    published, previous, locked_notes = publish(staging, out, [staging / report_name, staging / ledger_name, *drafts])
+    report_path, ledger_path, *draft_files = published
+    return ReportResult(report_path, ledger_path, draft_files, template, data, notes + locked_notes, previous)
 
 
 def _dlt_date(workspace: Workspace, quarter: Quarter, notes: list[str]) -> dt.date | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import SpecError
+from ..errors import SpecError, message
 from .load import load_spec_file
 from .model import CHOICE_TYPES, FIELD_TYPES, GRADES, Condition, Field, FormSpec, Group, Section
 from .settings import SETTINGS_FILE, WorkspaceSettings, load_settings
@@ -27,7 +27,7 @@ class Catalogue:
         """Load every *.yaml in *folder*: base forms first, then themed variants that extend them."""
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
         if not files:
-            raise SpecError(f"{folder}: no form specs (*.yaml) found. Run 'qa init' to create a workspace with the standard forms.")
+            raise SpecError(message("spec_none", folder=folder))
         specs: dict[str, FormSpec] = {}
         pending = []
         for path in files:
@@ -48,7 +48,7 @@ class Catalogue:
         """Look up 'form' or 'form/variant' as typed on the command line; SpecError with the known keys if absent."""
         if key in self._specs:
             return self._specs[key]
-        raise SpecError(f"There is no form '{key}'. Known forms: {', '.join(self.keys())}.")
+        raise SpecError(message("spec_no_form", key=key, known=", ".join(self.keys())))
 
     def keys(self) -> list[str]:
         """Catalogue keys in a stable order."""
@@ -78,5 +78,5 @@ def _extends(path: Path) -> bool:
 
 def _add(specs: dict[str, FormSpec], spec: FormSpec) -> None:
     if spec.key in specs:
-        raise SpecError(f"{spec.source}: form '{spec.key}' is also defined in {specs[spec.key].source}. Give one of them another id or variant.")
+        raise SpecError(message("spec_defined_twice", file=spec.source, key=spec.key, other=specs[spec.key].source))
     specs[spec.key] = spec

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import SpecError
+from ..errors import SpecError, message
 from .model import (
     CHOICE_TYPES,
     COMMON_FIELDS,
@@ -27,7 +27,7 @@ from .model import (
 )
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_FORM_KEYS = {"form", "version", "title", "format", "about", "description", "sections", "report"}
+_FORM_KEYS = {"form", "version", "title", "format", "about", "description", "sections"}
 _VARIANT_KEYS = {"extends", "variant", "theme", "version", "title", "description", "questions"}
 _SECTION_KEYS = {"title", "guidance", "layout", "fields", "group"}
 _FIELD_KEYS = {
@@ -44,17 +44,18 @@ class _Context:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, where: str, what: str) -> SpecError:
-        return SpecError(f"{self.source}: {where}: {what}")
+    def fail(self, where: str, key: str, /, **details: object) -> SpecError:
+        """The error for catalogue message *key*, prefixed with the file and where in it."""
+        return SpecError(f"{self.source}: {where}: {message(key, **details)}")
 
     def check_keys(self, mapping: Any, allowed: set[str], where: str) -> dict:
         if not isinstance(mapping, dict):
-            raise self.fail(where, f"expected a mapping of keys, got {type(mapping).__name__}. Indent its keys under it.")
+            raise self.fail(where, "spec_not_mapping", kind=type(mapping).__name__)
         for key in mapping:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
                 hint = f" Did you mean '{close[0]}'?" if close else f" Allowed keys: {', '.join(sorted(allowed))}."
-                raise self.fail(where, f"unknown key '{key}'.{hint}")
+                raise self.fail(where, "spec_unknown_key", key=key, hint=hint)
         return mapping
 
 
@@ -66,9 +67,9 @@ def load_spec_file(path: Path, bases: dict[str, FormSpec] | None = None) -> Form
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "YAML"
-        raise ctx.fail(where, f"not valid YAML ({getattr(err, 'problem', err)}). Check the indentation, and put any text containing ? : , # or {{ }} in quotes.") from err
+        raise ctx.fail(where, "spec_yaml", detail=getattr(err, "problem", err)) from err
     except (OSError, UnicodeDecodeError) as err:
-        raise ctx.fail("file", f"cannot be read ({err}).") from err
+        raise ctx.fail("file", "spec_unreadable", detail=err) from err
     if isinstance(document, dict) and "extends" in document:
         return _variant(document, ctx, bases or {})
     return _form(document, ctx)
@@ -78,19 +79,19 @@ def _form(document: Any, ctx: _Context) -> FormSpec:
     ctx.check_keys(document, _FORM_KEYS, "form")
     for key in ("form", "version", "title", "format", "sections"):
         if key not in document:
-            raise ctx.fail("form", f"'{key}' is missing. Add '{key}:' at the top of the spec.")
+            raise ctx.fail("form", "spec_missing_key", key=key)
     form_id = document["form"]
     if not isinstance(form_id, str) or not _ID.match(form_id):
-        raise ctx.fail("form", f"'{form_id}' is not a valid form id. Use lower-case letters, digits and underscores, e.g. dip_sample.")
+        raise ctx.fail("form", "spec_form_id", value=form_id)
     fmt = document["format"]
     if fmt not in ("docx", "xlsx"):
-        raise ctx.fail("format", f"'{fmt}' is not a format. Use docx (a Word form) or xlsx (an Excel list).")
+        raise ctx.fail("format", "spec_format", value=fmt)
     about = document.get("about", "practice")
     if about not in ("child", "practice", "service"):
-        raise ctx.fail("about", f"'{about}' is not allowed. Use child, practice or service.")
+        raise ctx.fail("about", "spec_about", value=about)
     sections = document["sections"]
     if not isinstance(sections, list) or not sections:
-        raise ctx.fail("sections", "there must be at least one section, written as a list ('- title: …').")
+        raise ctx.fail("sections", "spec_no_sections")
     spec = FormSpec(
         id=form_id,
         version=_version(document["version"], ctx),
@@ -100,7 +101,6 @@ def _form(document: Any, ctx: _Context) -> FormSpec:
         description=str(document.get("description", "")).strip(),
         about=about,
         source=ctx.source,
-        report=dict(document.get("report") or {}),
     )
     _check_form(spec, ctx)
     return spec
@@ -111,27 +111,27 @@ def _variant(document: dict, ctx: _Context, bases: dict[str, FormSpec]) -> FormS
     base_id = document["extends"]
     if base_id not in bases:
         known = ", ".join(sorted(k for k in bases if "/" not in k))
-        raise ctx.fail("extends", f"there is no form '{base_id}' to extend. Use one of: {known}.")
+        raise ctx.fail("extends", "spec_extends", form=base_id, known=known)
     for key in ("variant", "theme", "questions"):
         if key not in document:
-            raise ctx.fail("themed form", f"'{key}' is missing. A themed form needs variant, theme and questions.")
+            raise ctx.fail("themed form", "spec_variant_key", key=key)
     variant = document["variant"]
     if not isinstance(variant, str) or not _ID.match(variant):
-        raise ctx.fail("variant", f"'{variant}' is not a valid id. Use lower-case letters, digits and underscores.")
+        raise ctx.fail("variant", "spec_variant_id", value=variant)
     base = bases[base_id]
     questions = ctx.check_keys(document["questions"], {"group", "before", "fields"}, "questions")
     group_id = questions.get("group") or next((g.id for g in base.groups()), None)
     try:
         group = base.group(group_id)
     except KeyError:
-        raise ctx.fail("questions", f"form '{base_id}' has no repeat group '{group_id}' to add questions to.") from None
+        raise ctx.fail("questions", "spec_no_group", form=base_id, group=group_id) from None
     new_fields = tuple(_field(raw, f"question {i}", ctx) for i, raw in enumerate(questions.get("fields") or [], 1))
     if not new_fields:
-        raise ctx.fail("questions", "add at least one question under 'fields:'.")
+        raise ctx.fail("questions", "spec_no_questions")
     before = questions.get("before")
     ids = [item.id for item in group.fields]
     if before is not None and before not in ids:
-        raise ctx.fail("questions", f"'before: {before}' names no field of '{group_id}'. Use one of: {', '.join(ids)}.")
+        raise ctx.fail("questions", "spec_before", before=before, group=group_id, known=", ".join(ids))
     cut = ids.index(before) if before else len(ids)
     themed = Group(**{**group.__dict__, "fields": group.fields[:cut] + new_fields + group.fields[cut:]})
     sections = tuple(
@@ -149,7 +149,6 @@ def _variant(document: dict, ctx: _Context, bases: dict[str, FormSpec]) -> FormS
         variant=variant,
         theme=str(document["theme"]),
         source=ctx.source,
-        report=base.report,
     )
     _check_form(spec, ctx)
     return spec
@@ -157,7 +156,7 @@ def _variant(document: dict, ctx: _Context, bases: dict[str, FormSpec]) -> FormS
 
 def _version(raw: Any, ctx: _Context) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
-        raise ctx.fail("version", f"'{raw}' is not a version. Use a whole number from 1, raised whenever a field changes.")
+        raise ctx.fail("version", "spec_version", value=raw)
     return raw
 
 
@@ -166,18 +165,18 @@ def _section(raw: Any, index: int, ctx: _Context) -> Section:
     ctx.check_keys(raw, _SECTION_KEYS, where)
     title = raw.get("title")
     if not title:
-        raise ctx.fail(where, "'title' is missing. Give the section the heading people will see.")
+        raise ctx.fail(where, "spec_section_title")
     where = f"section '{title}'"
     layout = raw.get("layout", "table")
     if layout not in _LAYOUTS:
-        raise ctx.fail(where, f"layout '{layout}' is unknown. Use one of: {', '.join(_LAYOUTS)}.")
+        raise ctx.fail(where, "spec_layout", value=layout, known=", ".join(_LAYOUTS))
     if ("fields" in raw) == ("group" in raw):
-        raise ctx.fail(where, "give either 'fields:' (a list of questions) or 'group:' (a repeating table), not both or neither.")
+        raise ctx.fail(where, "spec_fields_or_group")
     if "group" in raw:
         items: tuple = (_group(raw["group"], where, ctx),)
     else:
         if not isinstance(raw["fields"], list) or not raw["fields"]:
-            raise ctx.fail(where, "'fields' must be a list with at least one question.")
+            raise ctx.fail(where, "spec_no_fields")
         items = tuple(_field(item, f"{where}, question {i}", ctx) for i, item in enumerate(raw["fields"], 1))
     return Section(str(title), items, str(raw.get("guidance", "")).strip(), layout)
 
@@ -186,15 +185,15 @@ def _group(raw: Any, where: str, ctx: _Context) -> Group:
     ctx.check_keys(raw, _GROUP_KEYS, f"{where}, group")
     group_id = raw.get("id")
     if not isinstance(group_id, str) or not _ID.match(group_id):
-        raise ctx.fail(f"{where}, group", f"id '{group_id}' is not valid. Use lower-case letters, digits and underscores.")
+        raise ctx.fail(f"{where}, group", "spec_group_id", value=group_id)
     fields = raw.get("fields")
     if not isinstance(fields, list) or not fields:
-        raise ctx.fail(f"group '{group_id}'", "'fields' must list the columns of each row.")
+        raise ctx.fail(f"group '{group_id}'", "spec_group_fields")
     counts = {}
     for key, default in (("rows", 5), ("min_rows", 0), ("max_rows", 5000)):
         value = raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ctx.fail(f"group '{group_id}'", f"'{key}: {value}' must be a whole number of rows.")
+            raise ctx.fail(f"group '{group_id}'", "spec_rows", key=key, value=value)
         counts[key] = value
     return Group(
         id=group_id,
@@ -209,48 +208,48 @@ def _field(raw: Any, where: str, ctx: _Context) -> Field:
     ctx.check_keys(raw, _FIELD_KEYS, where)
     field_id = raw.get("id")
     if not isinstance(field_id, str) or not _ID.match(field_id):
-        raise ctx.fail(where, f"id '{field_id}' is not valid. Use lower-case letters, digits and underscores, e.g. review_date.")
+        raise ctx.fail(where, "spec_field_id", value=field_id)
     where = f"field '{field_id}'"
     label = raw.get("label")
     if not label:
-        raise ctx.fail(where, "'label' is missing. Give the question as staff should read it.")
+        raise ctx.fail(where, "spec_label")
     kind = TYPE_ALIASES.get(raw.get("type", "short_text"), raw.get("type", "short_text"))
     if kind not in FIELD_TYPES:
-        raise ctx.fail(where, f"type '{raw.get('type')}' is unknown. Use one of: {', '.join(FIELD_TYPES)}.")
+        raise ctx.fail(where, "spec_type", value=raw.get("type"), known=", ".join(FIELD_TYPES))
     choices = raw.get("choices") or ()
     if kind in ("choice", "multi_choice"):
         if not isinstance(choices, list) or not choices:
-            raise ctx.fail(where, f"a {kind} field needs 'choices:', a list of the options.")
+            raise ctx.fail(where, "spec_choices_missing", kind=kind)
         choices = tuple(str(c) for c in choices)
         if len(set(choices)) != len(choices):
-            raise ctx.fail(where, "a choice is listed twice. Remove the repeat.")
+            raise ctx.fail(where, "spec_choice_twice")
         if kind == "multi_choice" and any(":" in c for c in choices):
-            raise ctx.fail(where, "multi-choice options cannot contain ':'. Reword the option.")
+            raise ctx.fail(where, "spec_choice_colon")
     elif choices:
-        raise ctx.fail(where, f"'choices' only applies to choice and multi_choice fields, not {kind}.")
+        raise ctx.fail(where, "spec_choices_not_choice", kind=kind)
     pattern = raw.get("pattern")
     if pattern is not None:
         try:
             re.compile(pattern)
         except re.error as err:
-            raise ctx.fail(where, f"pattern '{pattern}' is not a valid regular expression ({err}).") from err
+            raise ctx.fail(where, "spec_pattern", pattern=pattern, detail=err) from err
     minimum, maximum = raw.get("min"), raw.get("max")
     for name, value in (("min", minimum), ("max", maximum)):
         if value is not None and (kind != "number" or isinstance(value, bool) or not isinstance(value, int)):
-            raise ctx.fail(where, f"'{name}' must be a whole number and only applies to number fields.")
+            raise ctx.fail(where, "spec_min_max", key=name)
     if minimum is not None and maximum is not None and minimum > maximum:
-        raise ctx.fail(where, f"min {minimum} is greater than max {maximum}.")
+        raise ctx.fail(where, "spec_min_above_max", minimum=minimum, maximum=maximum)
     identifying = raw.get("identifying")
     if identifying is not None and (identifying not in IDENTIFYING or kind not in ("short_text", "long_text")):
-        raise ctx.fail(where, f"'identifying: {identifying}' must be one of {', '.join(IDENTIFYING)}, on a text field.")
+        raise ctx.fail(where, "spec_identifying", value=identifying, known=", ".join(IDENTIFYING))
     within = raw.get("within_quarter")
     if within is not None and (within not in WITHIN_QUARTER or kind != "date"):
-        raise ctx.fail(where, f"'within_quarter: {within}' must be {' or '.join(WITHIN_QUARTER)}, on a date field.")
+        raise ctx.fail(where, "spec_within_quarter", value=within, known=" or ".join(WITHIN_QUARTER))
     condition = None
     if raw.get("required_when") is not None:
         cond = ctx.check_keys(raw["required_when"], {"field", "equals"}, f"{where}, required_when")
         if "field" not in cond or "equals" not in cond:
-            raise ctx.fail(where, "required_when needs 'field:' and 'equals:', e.g. {field: nature, equals: Other}.")
+            raise ctx.fail(where, "spec_required_when")
         condition = Condition(str(cond["field"]), str(cond["equals"]))
     return Field(
         id=field_id,
@@ -280,9 +279,9 @@ def _check_form(spec: FormSpec, ctx: _Context) -> None:
     ids = {item.id for item in top}
     for required in COMMON_FIELDS + ((EDI_FIELD,) if spec.about in ("child", "practice") else ()):
         if required not in ids:
-            raise ctx.fail("form", f"every form needs a field '{required}'. Add it (see observation.yaml for the usual wording).")
+            raise ctx.fail("form", "spec_common_field", field=required)
     if spec.format == "xlsx" and len(groups) != 1:
-        raise ctx.fail("format", "an Excel form holds exactly one repeating table (one row per child). Add one group or use format: docx.")
+        raise ctx.fail("format", "spec_xlsx_groups")
 
 
 def _check_scope(fields: list[Field], groups: list[Group], scope: str, ctx: _Context) -> None:
@@ -290,10 +289,10 @@ def _check_scope(fields: list[Field], groups: list[Group], scope: str, ctx: _Con
     labels: dict[str, str] = {}
     for item in [*fields, *groups]:
         if item.id in seen:
-            raise ctx.fail(f"field '{item.id}'", f"the id is used twice in the {scope}. Give each question its own id.")
+            raise ctx.fail(f"field '{item.id}'", "spec_id_twice", scope=scope)
         seen[item.id] = item.label
         if item.label.casefold() in labels:
-            raise ctx.fail(f"field '{item.id}'", f"label '{item.label}' is also used by '{labels[item.label.casefold()]}'. Labels must differ so answers can be told apart.")
+            raise ctx.fail(f"field '{item.id}'", "spec_label_twice", label=item.label, other=labels[item.label.casefold()])
         labels[item.label.casefold()] = item.id
     by_id = {item.id: item for item in fields}
     for item in fields:
@@ -301,6 +300,6 @@ def _check_scope(fields: list[Field], groups: list[Group], scope: str, ctx: _Con
             continue
         other = by_id.get(item.required_when.field)
         if other is None:
-            raise ctx.fail(f"field '{item.id}'", f"required_when names '{item.required_when.field}', which is not a field in the {scope}.")
+            raise ctx.fail(f"field '{item.id}'", "spec_when_field", field=item.required_when.field, scope=scope)
         if other.type in CHOICE_TYPES + ("yes_no",) and item.required_when.equals not in other.options:
-            raise ctx.fail(f"field '{item.id}'", f"required_when value '{item.required_when.equals}' is not one of {other.label}'s choices ({', '.join(other.options)}).")
+            raise ctx.fail(f"field '{item.id}'", "spec_when_value", value=item.required_when.equals, label=other.label, choices=", ".join(other.options))

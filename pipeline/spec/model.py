@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
 from typing import Iterator, Union
 
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
@@ -136,7 +136,6 @@ class FormSpec:
     variant: str | None = None
     theme: str | None = None
     source: str = ""  # the YAML file it came from
-    report: dict = dc_field(default_factory=dict)  # hints for the quarterly report
 
     @property
     def key(self) -> str:
