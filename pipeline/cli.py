@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .cli_group import Context, QaGroup
+from .cli_output import report_outcomes, status_lines
 from .errors import message
 from .quarter import Quarter
 from .settle import DEFAULT_WINDOW, STILL_WRITING, HoldUnsettled
@@ -241,29 +242,7 @@ def ingest(obj: Context, as_json: bool, settle: float) -> None:
     with obj.store() as store:
         outcomes = ingest_inbox(workspace, obj.catalogue, store, select=unsettled)
     outcomes += [Outcome(path.relative_to(workspace.inbox).as_posix(), "left", None, [STILL_WRITING]) for path in unsettled.held]
-    _report_outcomes(workspace, outcomes, held_claims(workspace), as_json)
-
-
-def _report_outcomes(workspace: Workspace, outcomes: list, held: list, as_json: bool) -> None:
-    """One line per file, the counts, the claims no process here is finishing; exit 1 if a file failed."""
-    from .ingest import printable
-
-    for outcome in outcomes:
-        if as_json:
-            click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
-        else:
-            click.echo(f"{outcome.status:9} {printable(outcome.file)}" + (f" ({outcome.form})" if outcome.form else ""))
-            for problem in outcome.public:  # the note beside the file quotes what was typed; a log never does
-                click.echo(f"          · {problem}")
-    if not as_json:
-        extra = tuple(s for s in ("left", "failed") if any(o.status == s for o in outcomes))
-        statuses = ("accepted", "replaced", "duplicate", "rejected") + extra
-        counts = {s: sum(o.status == s for o in outcomes) for s in statuses}
-        click.echo(", ".join(f"{n} {s}" for s, n in counts.items()) + f" ({len(outcomes)} file(s))")
-    for item in held:
-        click.echo(item.describe(workspace), err=as_json)
-    if any(outcome.status == "failed" for outcome in outcomes):
-        sys.exit(1)
+    report_outcomes(workspace, outcomes, held_claims(workspace), as_json)
 
 
 @cli.command()
@@ -285,13 +264,9 @@ def recover(obj: Context, force_host: str | None, as_json: bool) -> None:
 
     workspace = obj.workspace.ensure()
     configure_logging(workspace)
-    try:
-        catalogue = obj.catalogue
-        with obj.store() as store:
-            outcomes = recover_claims(workspace, catalogue, store, force_host=force_host)
-    except PipelineError as err:
-        raise _fail(err) from err
-    _report_outcomes(workspace, outcomes, held_claims(workspace), as_json)
+    with obj.store() as store:
+        outcomes = recover_claims(workspace, obj.catalogue, store, force_host=force_host)
+    report_outcomes(workspace, outcomes, held_claims(workspace), as_json)
 
 
 @cli.command()
@@ -456,72 +431,8 @@ def status(obj: Context, period: Quarter, as_json: bool, with_files: bool) -> No
     if as_json:
         click.echo(json.dumps(result.as_dict(with_files), indent=2, ensure_ascii=False))
         return
-    for line in _status_lines(result, with_files):
+    for line in status_lines(result, with_files):
         click.echo(line)
-
-
-_RAG_COLOURS = {"Green": "green", "Amber": "yellow", "Red": "red"}
-
-
-def _status_lines(assessment, with_files: bool = False) -> list[str]:
-    """The assessment as a table with RAG, then who owes what, the spread of CCRs, unreturned and rejected forms."""
-    import itertools
-    import textwrap
-
-    def wrap(text: str, indent: str = "    ", hanging: str = "    ") -> list[str]:
-        return textwrap.wrap(text, width=110, initial_indent=indent, subsequent_indent=hanging)
-
-    def rag(value: str, width: int = 0) -> str:
-        return click.style(value.ljust(width), fg=_RAG_COLOURS.get(value))
-
-    result = assessment.compliance
-    lines = [f"QA activity against the framework's minimums: {result.quarter} ({result.months})", ""]
-    header = (f"{'Activity':<32} {'Counted over':<22} {'Minimum':>7} {'Received':>8} {'Counted':>7} {'Rejected':>8} "
-              f"{'Outstanding':>11}  RAG")
-    lines += wrap("Received: everything returned. Counted: the part that counts towards the minimum (each person's "
-                  "returns up to what they owe); Outstanding = Minimum − Counted. Rejected: files not yet resolved by a "
-                  "corrected one.", "", "")
-    lines += ["", header, "-" * len(header)]
-    for line in result.activities:
-        lines.append(f"{line.activity:<32} {line.span:<22} {line.minimum:>7} {line.received:>8} {line.counted:>7} "
-                     f"{line.rejected:>8} {line.outstanding:>11}  {rag(line.rag)}")
-        lines += wrap(line.explanation)
-    spread = result.ccr_spread
-    lines += ["", "Collaborative case reviews, children by level of need and by team"]
-    lines += wrap(" · ".join(f"{t.name} {t.count}" for t in spread.by_level_of_need), "  Level of need: ", "  ")
-    lines += wrap(" · ".join(f"{t.name} {t.count}" for t in spread.by_team) or "none", "  Team: ", "  ")
-    owing = result.outstanding_people()
-    lines += ["", f"Still to do, by person ({len({line.person for line in owing})} people; --json lists everyone)"]
-    for person, group in itertools.groupby(owing, key=lambda line: line.person):
-        group = list(group)
-        detail = ", ".join(part for part in (group[0].role, group[0].team) if part)
-        lines.append(f"  {person}" + (f" ({detail})" if detail else ""))
-        for line in group:
-            text = wrap(f"{line.activity}: {line.explanation}", f"    {line.rag:<5} ", " " * 10)
-            lines += [text[0].replace(f"{line.rag:<5}", rag(line.rag, 5), 1), *text[1:]]
-    if not owing:
-        lines.append("  Nobody: every obligation so far is met.")
-    lines += ["", f"Issued forms not yet returned ({len(result.unreturned)})"]
-    for issued in result.unreturned:
-        form = f"{issued.form}/{issued.variant}" if issued.variant else issued.form
-        child = f", child {issued.child_id}" if issued.child_id else ""
-        lines.append(f"  {issued.issue_id}  {form} — {issued.assignee}{child}, issued {issued.issued_at[:10]}")
-    count = assessment.rejected
-    lines += ["", f"Rejected files ({count.total}: {count.resolved} resolved by a corrected resubmission, "
-                  f"{count.outstanding} outstanding; the reasons are in the note beside each file in rejected/)"]
-    for rejected in assessment.rejections:
-        what = (f"resolved by {rejected.resolved_by} on {rejected.resolved_at[:10]}" if rejected.resolved
-                else "outstanding")
-        file = f"  {assessment.files[rejected.ref]}" if with_files else ""
-        lines.append(f"  {rejected.ref}  {rejected.form or 'form not identified'}, rejected {rejected.at[:10]}: {what}{file}")
-    if with_files:
-        lines += ["", "Returns this quarter, by reference (file names as people typed them: for the QA admin only)"]
-        lines += [f"  {ref}  {file}" for ref, file in assessment.files.items() if ref.startswith("S-")]
-    if result.unknown_names:
-        lines += ["", "Names on this quarter's returns that are not on the roster (add them, or correct the spelling)"]
-        for unknown in result.unknown_names:
-            lines.append(f"  '{unknown.name}': {unknown.form}, {unknown.field} ({unknown.count})")
-    return lines
 
 
 @cli.command()
