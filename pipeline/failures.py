@@ -52,7 +52,7 @@ def describe(workspace: Workspace, err: Exception, where: Path) -> str:
     if isinstance(err, sqlite3.OperationalError):
         return message("not_handled_busy", path=shown(workspace, workspace.store_path), where=place)
     if isinstance(err, Unreadable):
-        return message("unreadable", detail=err.detail, where=place)
+        return message("unreadable_file", detail=err.detail, where=place)
     code = getattr(err, "errno", None)
     path = Path(getattr(err, "filename", None) or where)
     folder = path.parent

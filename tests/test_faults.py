@@ -283,7 +283,7 @@ def test_three_ingesters_over_same_named_files_never_mix_up_names_notes_or_paths
         originals[f"team-{n:03d}/form.docx"] = make_form(200 + n) if n % 2 else garbage(200 + n)
     drop(workspace, originals)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
-    command = [sys.executable, "-m", "pipeline", "--workspace", str(workspace.root), "ingest"]
+    command = [sys.executable, "-m", "pipeline", "--workspace", str(workspace.root), "ingest", "--settle", "0"]
 
     runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
     outputs = [run.communicate(timeout=300) for run in runs]
@@ -426,7 +426,7 @@ def test_an_unreadable_file_is_called_unreadable_and_kept_in_the_inbox(workspace
     monkeypatch.setattr(Path, "read_bytes", real_read)
 
     assert result.exit_code == 1
-    expected = message("unreadable", detail="Permission denied", where="in inbox/private.docx")
+    expected = message("unreadable_file", detail="Permission denied", where="in inbox/private.docx")
     assert f"failed    private.docx\n          · {expected}\n" in result.stdout
     assert "damaged" not in result.stdout
     assert (workspace.inbox / "private.docx").read_bytes() == originals["private.docx"]
@@ -512,7 +512,7 @@ def test_a_real_disk_that_fills_up_keeps_every_file_whole_and_the_rest_for_later
     assert again.exit_code == 0, again.stdout
     assert_sound(workspace, originals)
     with Store(workspace.store_path) as store:
-        assert store.count() == 40
+        assert len(store.submissions()) == 40
 
 
 # --- qa check: what it reports when the files and the store disagree -------------------------------------
