@@ -9,6 +9,7 @@ import textwrap
 
 import click
 
+from .errors import message
 from .workspace import Workspace
 
 
@@ -23,6 +24,8 @@ def report_outcomes(workspace: Workspace, outcomes: list, held: list, as_json: b
             click.echo(f"{outcome.status:9} {printable(outcome.file)}" + (f" ({outcome.form})" if outcome.form else ""))
             for problem in outcome.public:  # the note beside the file quotes what was typed; a log never does
                 click.echo(f"          · {problem}")
+            if outcome.recovered:
+                click.echo(f"          · {message('recovered_by_layout')}")
     if not as_json:
         extra = tuple(s for s in ("left", "failed") if any(o.status == s for o in outcomes))
         statuses = ("accepted", "replaced", "duplicate", "rejected") + extra

@@ -114,6 +114,7 @@ MESSAGES = {
     "settings_text": "{file}: {setting} '{value}' must be text. Put it in quotes.",
     "pseudonym_key": "{path} is not a pseudonym key (64 hex digits). Put back the copy from your backup: a new key would give every child a new pseudonym, so new exports could no longer be joined with earlier ones.",
     # What an operator reads when an OS error stops one file (pipeline/failures.py).
+    "recovered_by_layout": "Saved by another editor, which dropped the names of some boxes: every answer was placed by the form's layout (recorded on the submission).",
     "unreadable_file": "The file cannot be read ({detail}), so it has not been opened. It is {where}, unchanged. Give the account that runs qa permission to read it, then run qa ingest again.",
     "not_handled_space": "The disk holding {folder} is full, so the file could not be put there. It is {where}, unchanged. Free some space on that disk, then run qa ingest again.",
     "not_handled_permission": "Permission was denied on {path}, so the file could not be dealt with. It is {where}, unchanged. Give the account that runs qa read and write access there, then run qa ingest again.",

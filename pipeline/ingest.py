@@ -70,7 +70,7 @@ class Outcome:
 
     def as_json(self) -> dict:
         """The object `qa ingest --json` prints (problems in their public wording; the note quotes them)."""
-        return {"file": self.file, "status": self.status, "form": self.form, "problems": self.public}
+        return {"file": self.file, "status": self.status, "form": self.form, "problems": self.public, "recovered": self.recovered}
 
 
 def examine(name: str, data: bytes, catalogue: Catalogue) -> Examined:
@@ -360,7 +360,7 @@ def _process_new(workspace, claimed: Path, token: str, display: str, name: str, 
     move = _move(claimed, workspace.archive / (submission.quarter or "no-quarter"), name, token)
     recorded = str(move.path)
     status = _record(move, lambda: store.save(submission, file=display, sha256=sha256, claim=token, destination=recorded,
-                                              duplicate_destination=str(duplicates / fit_name(name))))
+                                              duplicate_destination=str(duplicates / fit_name(name)), recovered=examined.recovered))
     if status == "duplicate":  # another ingester stored a byte-identical copy a moment ago
         move.undo()
         recorded = str(duplicates / fit_name(name))

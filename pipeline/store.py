@@ -84,6 +84,7 @@ class StoredSubmission:
     status: str
     values: dict[str, object]
     groups: dict[str, list[dict[str, object]]]
+    recovered: bool = False  # read from a re-saved file whose answers were placed by the form's layout
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ class Store:
         return _log_entry(row) if row else None
 
     def save(self, submission: Submission, *, file: str, sha256: str, claim: str, destination: str,
-             duplicate_destination: str | None = None) -> str:
+             duplicate_destination: str | None = None, recovered: bool = False) -> str:
         """Store an accepted submission and log it in one transaction; return 'accepted' or 'replaced'.
 
         Returns 'duplicate' (and stores nothing) if a byte-identical file was accepted meanwhile,
@@ -218,11 +219,11 @@ class Store:
                 ).fetchall()
             cursor = self._db.execute(
                 "INSERT INTO submission (form, variant, version, quarter, child_id, author, issue_id, identity,"
-                " file, sha256, received_at, values_json, groups_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " file, sha256, received_at, values_json, groups_json, recovered) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     submission.form, submission.variant or "", submission.version, submission.quarter,
                     submission.child_id, submission.author, submission.issue_id, identity, file, sha256, _now(),
-                    _dumps(submission.values), _dumps(submission.groups),
+                    _dumps(submission.values), _dumps(submission.groups), int(recovered),
                 ),
             )
             new_id = cursor.lastrowid
@@ -385,7 +386,7 @@ def _stored(row: sqlite3.Row) -> StoredSubmission:
         id=row["id"], form=row["form"], variant=row["variant"] or None, version=row["version"],
         quarter=row["quarter"], child_id=row["child_id"], author=row["author"], issue_id=row["issue_id"],
         file=row["file"], received_at=row["received_at"], status=row["status"],
-        values=json.loads(row["values_json"]), groups=json.loads(row["groups_json"]),
+        values=json.loads(row["values_json"]), groups=json.loads(row["groups_json"]), recovered=bool(row["recovered"]),
     )
 
 
@@ -413,3 +414,9 @@ def _add_resolution_columns(db: sqlite3.Connection) -> None:
                 db.execute(f"ALTER TABLE ingest_log ADD COLUMN {column} {kind}")
             except sqlite3.OperationalError:  # another process added it a moment ago
                 pass
+    # Whether a submission's answers were placed by the form's layout (a re-save lost the controls' names).
+    if "recovered" not in {row["name"] for row in db.execute("PRAGMA table_info(submission)")}:
+        try:
+            db.execute("ALTER TABLE submission ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0")
+        except sqlite3.OperationalError:  # another process added it a moment ago
+            pass

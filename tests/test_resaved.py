@@ -126,3 +126,20 @@ def test_a_form_resaved_by_libreoffice_is_read_by_its_layout_and_says_so(key, re
 
     assert examined.problems == []
     assert examined.recovered is True
+
+
+def test_qa_ingest_says_a_resaved_file_was_read_by_its_layout_and_the_store_records_it(resaved, tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    _, libreoffice = resaved[("ccr", "every_field")]
+    workspace = Workspace(tmp_path / "ws").ensure()
+    (workspace.inbox / "review.docx").write_bytes(libreoffice)
+
+    result = CliRunner().invoke(cli, ["--workspace", str(workspace.root), "ingest", "--settle", "0"])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == ["accepted  review.docx (ccr)", f"          · {message('recovered_by_layout')}"]
+    with Store(workspace.store_path) as store:
+        assert [s.recovered for s in store.submissions()] == [True]
