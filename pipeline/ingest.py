@@ -1,11 +1,12 @@
-"""One file end to end: claim it, read and validate it, put it whole in archive/ or rejected/ (with a note), store it.
+"""One file end to end: claim it, read and validate it, store it, and put it whole in archive/ or rejected/ (with a note).
 
 The same ingest_file() serves `qa ingest` and `qa watch`. A file is claimed by an atomic rename into
-the inbox's processing folder (claims.py), so two ingesters never take the same file; it is placed
-under a name reserved atomically (moves.py) before the store records that name, and the claim is
-removed last, so a claim left by a process that died is finished on the next start without a second
-copy. One file's OS error (a full disk, a permission, a lock held too long) is that file's outcome,
-'failed', with the file back in the inbox: the run goes on.
+the inbox's processing folder (claims.py), so two ingesters never take the same file. Its move
+(moves.py) is staged in the destination folder first, the store records the name chosen, then the
+file is linked under a name reserved atomically (the store is corrected if another took it), and
+the claim is removed last: a claim left by a process that died is finished on the next start without
+a second copy. One file's OS error (a full disk, a permission, a lock held too long) is that file's
+outcome, 'failed', with the file back in the inbox: the run goes on.
 """
 
 from __future__ import annotations

@@ -353,7 +353,7 @@ def test_a_claim_whose_pid_was_reused_is_recovered_and_a_live_holders_is_not(wor
     assert_sound(workspace, {"reused.docx": make_form(40), "live.docx": make_form(41)})
 
 
-def test_own_claims_carry_this_process_and_its_start_time(workspace):
+def test_own_claims_carry_this_process_and_its_start_time():
     prefix = claim_prefix("f" * 32)
     assert prefix == f"{'f' * 32}__{os.getpid()}-{round(host.process_started(os.getpid()) * 1000)}__{HOST}__"
 
