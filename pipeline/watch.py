@@ -22,7 +22,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from .ingest import CLAIM_SEPARATOR, inbox_files, ingest_file, recover_claims
+from .ingest import CLAIM_SEPARATOR, FileNotHandled, inbox_files, ingest_file, printable, recover_claims
 from .settle import DEFAULT_GIVE_UP, DEFAULT_SETTLE, MONOTONIC, Clock, Settler, read_error
 from .spec import Catalogue
 from .store import Store
@@ -51,11 +51,6 @@ class _QuietStopRace(logging.Filter):
 
 
 logging.getLogger("watchdog.observers.inotify").addFilter(_QuietStopRace())
-
-
-def printable(text: str) -> str:
-    """*text* with control characters escaped, so a newline in a file name cannot split a log line."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def inbox_candidate(inbox: Path, path: Path) -> bool:
@@ -443,6 +438,9 @@ class Watcher:
         try:
             with _INGEST_LOCK:
                 outcome = ingest_file(self.workspace, path, self.catalogue, store)
+        except FileNotHandled as err:  # an OS error: ingest has logged why, and put the file back in the inbox
+            self._count([err.outcome])
+            return
         except Exception as err:
             self._failed(path, err, before)
             return

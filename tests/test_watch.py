@@ -661,7 +661,7 @@ def assert_each_file_stored_once(workspace: Workspace, expected: dict[str, str],
 CRASH_POINTS = {
     "kill -9 from outside while a file is in hand": None,
     "killed just after claiming a file": ("_process", 5),
-    "killed after storing, before the move": ("_move", 5),
+    "killed after storing, before the move is committed": ("_done", 5),
     "killed while writing a rejection note": ("_write_note", 0),
 }
 
