@@ -37,6 +37,7 @@ from _machine import machine  # noqa: E402 (benchmarks/ is on sys.path when a sc
 TEAMS = ["Assessment", "Child protection", "Children we look after", "Care leavers", "Early help"]
 LEVELS = ["Early help", "Child in need", "Child protection", "Child we look after", "Care leaver"]
 PEOPLE = [f"Manager {n}" for n in range(40)]
+SPECS = Catalogue.load(BUILTIN_SPECS)
 TEXT = [
     "Direct work with the child was creative; their words are in the plan.",
     "Case recording is behind & the chronology needs <updating>.",
@@ -82,7 +83,7 @@ def fill(store: Store, quarter: Quarter, count: int, rng: random.Random) -> int:
         }
         tag = uuid.uuid4().hex
         store.save(
-            Submission(form, variant, 1, values, groups or {}), file=f"{form}-{tag[:8]}.docx", sha256=tag, claim=tag, destination="archive"
+            Submission(form, variant, 1, values, groups or {}, spec=SPECS.get(form, variant)), file=f"{form}-{tag[:8]}.docx", sha256=tag, claim=tag, destination="archive"
         )
         stored += 1
 

@@ -109,7 +109,8 @@ def forms(obj: Context, as_json: bool) -> None:
             where = f"{item['group']}." if item["group"] else ""
             flag = " *" if item["required"] else ""
             choices = f" [{', '.join(item['choices'])}]" if item["choices"] else ""
-            click.echo(f"    {where}{item['id']}{flag}: {item['label']} ({item['type']}){choices}")
+            role = f" — role: {item['role']}" if item["role"] else ""
+            click.echo(f"    {where}{item['id']}{flag}: {item['label']} ({item['type']}){choices}{role}")
 
 
 def _describe(spec) -> dict:
@@ -119,7 +120,8 @@ def _describe(spec) -> dict:
     return {
         "key": spec.key, "form": spec.id, "variant": spec.variant, "theme": spec.theme, "version": spec.version,
         "title": spec.display_title, "format": spec.format, "fields": fields,
-        "groups": [{"id": g.id, "label": g.label, "min_rows": g.min_rows, "max_rows": g.max_rows} for g in spec.groups()],
+        "groups": [{"id": g.id, "label": g.label, "min_rows": g.min_rows, "max_rows": g.max_rows, "role": g.role}
+                   for g in spec.groups()],
     }
 
 
@@ -127,7 +129,7 @@ def _field_entry(item, group: str | None) -> dict:
     return {
         "id": item.id, "label": item.label, "type": item.type, "required": item.required,
         "choices": list(item.options) if item.type in ("choice", "multi_choice", "grade") else [],
-        "group": group,
+        "group": group, "role": item.role,
     }
 
 
@@ -427,7 +429,7 @@ def status(obj: Context, period: Quarter, as_json: bool, with_files: bool) -> No
     load_targets(obj.workspace.targets_path, obj.catalogue)  # its areas, levels and sources must be choices on the forms
     with obj.store() as store:
         names = Redactor.from_submissions(obj.catalogue, store.submissions(include_replaced=True))
-        result = assess_workspace(obj.workspace, store, period, redact=names.name)
+        result = assess_workspace(obj.workspace, store, period, obj.catalogue, redact=names.name)
     if as_json:
         click.echo(json.dumps(result.as_dict(with_files), indent=2, ensure_ascii=False))
         return

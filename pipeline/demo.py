@@ -20,7 +20,7 @@ from .issue import issue_form
 from .quarter import Quarter
 from .read.package import OLE_MAGIC, open_package
 from .spec import GRADES, Catalogue, FormSpec
-from .store import Store
+from .store import Store, bind
 from .templates import build_form
 from .templates.docx_fill import fill_docx
 from .workspace import Workspace
@@ -267,13 +267,13 @@ class _Quarter:
         self.drop(f"Copy of {name}", data)  # byte-identical second copy: a duplicate, not a second return
 
 
-def _completions(store: Store, chooser: random.Random) -> dict[str, dt.date]:
+def _completions(store: Store, catalogue: Catalogue, chooser: random.Random) -> dict[str, dt.date]:
     """Most actions due by the end of the current quarter were done, a few days either side of their due date."""
     from .report.actions import action_ref
 
     done = {}
-    for submission in store.submissions():
-        for rows in submission.groups.values():
+    for submission in bind(store.submissions(), catalogue):
+        for _, rows in submission.all_rows():
             for index, row in enumerate(rows):
                 due = dt.date.fromisoformat(row["due_date"]) if row.get("action") and row.get("due_date") else None
                 if due and due <= CURRENT.end and chooser.random() < 0.85:
@@ -335,6 +335,6 @@ def make_demo(root: Path, render: bool = True) -> DemoResult:
 
             # Last quarter's report, then the admin records which of its actions were done.
             build_report(workspace, catalogue, store, CURRENT.previous())
-            write_register(workspace.root / "admin" / REGISTER_NAME, _completions(store, random.Random(7)))
+            write_register(workspace.root / "admin" / REGISTER_NAME, _completions(store, catalogue, random.Random(7)))
             result.report_paths = list(build_report(workspace, catalogue, store, CURRENT).paths)
     return result

@@ -145,7 +145,6 @@ PUBLIC_MESSAGES = {
     "child_id": f"{{label}}: {NOT_SHOWN} does not look like a child's ID. Enter the ID from the case record, for example {{example}}, never the child's name.",
 }
 
-
 # Every text a QA admin reads about their roster, plan and targets.
 ADMIN_MESSAGES = {
     "missing_roster": "No staff roster: {file} does not exist. Run 'qa init' to write an example roster to edit, "
@@ -234,7 +233,15 @@ SPEC_MESSAGES = {
     "spec_identifying": "'identifying: {value}' must be one of {known}, on a text field.",
     "spec_within_quarter": "'within_quarter: {value}' must be {known}, on a date field.",
     "spec_required_when": "required_when needs 'field:' and 'equals:', e.g. {{field: nature, equals: Other}}.",
-    "spec_common_field": "every form needs a field '{field}'. Add it (see observation.yaml for the usual wording).",
+    "spec_role_name": "role '{value}' is not a role name. Write one role, e.g. role: overall_grade.",
+    # The contract between a spec and the code that reads it (spec/contract.py): whole messages, naming the file.
+    "role_missing": "{file}: {consumer} needs a field with role {role} (type {types}). Add 'role: {role}' to the question that holds it.",
+    "role_missing_group": "{file}: {consumer} needs a repeat group with role {group}. Add 'role: {group}' to the group that holds it.",
+    "role_missing_in_group": "{file}: {consumer} needs a field with role {role} (type {types}) in group '{group}'. Add 'role: {role}' to the column that holds it.",
+    "role_unknown": "{file}: field '{field}': role '{role}' is unknown. Use one of: {known}.",
+    "role_unknown_group": "{file}: group '{group}': role '{role}' is unknown. Use one of: {known}.",
+    "role_type": "{file}: field '{field}': role {role} needs a {types} field, not {type}. Change the type, or move the role to the right question.",
+    "role_twice": "{file}: role {role} is given twice in the {where}. Give it to one question only.",
     "spec_xlsx_groups": 'an Excel form holds exactly one repeating table (one row per child). Add one group or use format: docx.',
     "spec_id_twice": 'the id is used twice in the {scope}. Give each question its own id.',
     "spec_label_twice": "label '{label}' is also used by '{other}'. Labels must differ so answers can be told apart.",

@@ -11,15 +11,13 @@ from .errors import PipelineError, message
 from .quarter import Quarter
 from .roles import closest, fold
 from .spec import Catalogue, FormSpec
+from .spec.contract import ASSIGNEE_ROLES
 from .store import IssuedForm, Store
 from .templates import build_form, file_name
 from .workspace import unique_path
 
 if TYPE_CHECKING:
     from .admin import Person
-
-# Fields that name the person completing the form: pre-filled with the assignee.
-ASSIGNEE_FIELDS = ("completed_by", "auditor", "observer", "reviewer")
 
 
 def choose_spec(catalogue: Catalogue, form: str, theme: str | None) -> FormSpec:
@@ -30,7 +28,7 @@ def choose_spec(catalogue: Catalogue, form: str, theme: str | None) -> FormSpec:
     for variant in catalogue.variants(base.id):
         if theme in (variant.variant, variant.theme) or theme.casefold() == (variant.theme or "").casefold():
             return variant
-    if base.has_field("theme"):
+    if base.role_field("theme") is not None:
         return base  # a one-off theme with no questions of its own: written into the theme field
     known = ", ".join(v.variant for v in catalogue.variants(base.id)) or "none"
     raise PipelineError(message("unknown_theme", form=form, theme=theme, known=known))
@@ -68,7 +66,7 @@ def issue_form(
     except ValueError as err:
         raise PipelineError("--quarter: " + message("bad_quarter_option", error=err)) from None
     spec = choose_spec(catalogue, form, theme)
-    if child_id and not spec.has_field("child_id"):
+    if child_id and spec.role_field("child_id") is None:
         raise PipelineError(message("no_child_id_field", title=spec.display_title))
     if child_id and not catalogue.settings.is_child_id(child_id):
         raise PipelineError(message("child_id_option", value=child_id, example=catalogue.settings.child_id_example))
@@ -76,12 +74,12 @@ def issue_form(
         from .admin import read_roster
 
         assignee = roster_name(assignee, read_roster(roster))
-    values: dict[str, object] = {"quarter": quarter}
-    values.update({name: assignee for name in ASSIGNEE_FIELDS if spec.has_field(name)})
-    if spec.has_field("theme") and (spec.theme or theme):
-        values["theme"] = spec.theme or theme
+    answers: dict[str, object] = {"quarter": quarter, **dict.fromkeys(ASSIGNEE_ROLES, assignee)}
+    if spec.theme or theme:
+        answers["theme"] = spec.theme or theme
     if child_id:
-        values["child_id"] = child_id
+        answers["child_id"] = child_id
+    values = spec.by_id(answers)
     issue_id = f"{quarter}-{spec.id.upper().replace('_', '')}-{secrets.token_hex(3).upper()}"
     out_dir.mkdir(parents=True, exist_ok=True)
     path = unique_path(out_dir, file_name(spec, quarter, assignee, child_id or "", issue_id[-6:]))

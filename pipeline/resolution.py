@@ -16,7 +16,8 @@ from pathlib import Path
 
 from .roles import fold
 from .spec import Catalogue
-from .store import IDENTITY_FIELDS, LogEntry, Store, StoredSubmission, rejection_ref, submission_ref
+from .spec.contract import IDENTITY_ROLES
+from .store import LogEntry, Store, StoredSubmission, bind, rejection_ref, submission_ref
 from .validate import Submission
 from .workspace import Workspace
 
@@ -35,7 +36,7 @@ def match_key(submission: Submission | StoredSubmission) -> dict[str, object]:
         "variant": submission.variant or "",
         "quarter": submission.quarter or "",
         "author": fold(str(submission.author or "")),
-        "subject": [fold(str(submission.values.get(name) or "")) for name in IDENTITY_FIELDS],
+        "subject": [fold(str(submission.answer(role) or "")) for role in IDENTITY_ROLES],
     }
 
 
@@ -75,7 +76,7 @@ def resolve_rejections(workspace: Workspace, catalogue: Catalogue, store: Store,
             # rejections were resolved, or a crash before this ran, may already hold its correction.
             for later in store.accepted_between(entry.form, rejected.id, entry.id) if first_look else [entry]:
                 submission = accepted if later.id == entry.id else store.submission(later.submission_id or 0)
-                if submission is None or not corrects(match_key(submission), earlier):
+                if submission is None or not corrects(match_key(bind([submission], catalogue)[0]), earlier):
                     continue
                 at = store.resolve_rejection(rejected.id, submission.id, later.at)
                 if at is not None:  # else another process resolved it a moment ago

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
+from .spec import Catalogue, FormSpec, Group
+from .spec.contract import IDENTITY_ROLES
 from .validate import Submission
 
 SCHEMA = """
@@ -62,9 +65,6 @@ CREATE TABLE IF NOT EXISTS issued (
 );
 """
 
-# Answers that tell two returns of the same form, author and quarter apart; a later file that
-# matches on all of them is a resubmission and replaces the earlier one.
-IDENTITY_FIELDS = ("child_id", "practitioner", "supervisee", "source", "area_of_service", "service")
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,44 @@ class StoredSubmission:
     values: dict[str, object]
     groups: dict[str, list[dict[str, object]]]
     recovered: bool = False  # read from a re-saved file whose answers were placed by the form's layout
+    spec: FormSpec | None = field(default=None, repr=False, compare=False)  # set by bind(): answers by role
+
+    @cached_property
+    def _by_role(self) -> dict[str, object]:
+        return self.spec.by_role(self.values) if self.spec else {}
+
+    def answer(self, role: str) -> object:
+        """The answer to the field with *role* (spec/contract.py), or None."""
+        return self._by_role.get(role)
+
+    def rows(self, role: str) -> list[dict[str, object]]:
+        """The rows of the repeat group with *role*, each keyed by its columns' roles."""
+        group = self.spec.role_group(role) if self.spec else None
+        return [group.by_role(row) for row in self.groups.get(group.id, [])] if group else []
+
+    def all_rows(self) -> list[tuple[Group, list[dict[str, object]]]]:
+        """Every repeat group with its rows keyed by role."""
+        groups = self.spec.groups() if self.spec else ()
+        return [(group, [group.by_role(row) for row in self.groups.get(group.id, [])]) for group in groups]
+
+
+def bind(submissions: list[StoredSubmission], catalogue: Catalogue) -> list[StoredSubmission]:
+    """*submissions* with their form's spec, so answers are read by role; a retired variant reads by its base form."""
+    specs: dict[tuple[str, str | None], FormSpec | None] = {}
+
+    def spec_of(submission: StoredSubmission) -> FormSpec | None:
+        key = (submission.form, submission.variant)
+        if key not in specs:
+            try:
+                specs[key] = catalogue.get(*key)
+            except KeyError:
+                try:
+                    specs[key] = catalogue.get(submission.form)
+                except KeyError:
+                    specs[key] = None
+        return specs[key]
+
+    return [replace(s, spec=spec_of(s)) for s in submissions]
 
 
 @dataclass(frozen=True)
@@ -377,7 +415,7 @@ class _Transaction:
 
 def _identity(submission: Submission) -> str:
     parts = [submission.form, submission.variant or "", submission.quarter or "", (submission.author or "").casefold()]
-    parts += [str(submission.values.get(name) or "").casefold() for name in IDENTITY_FIELDS]
+    parts += [str(submission.answer(role) or "").casefold() for role in IDENTITY_ROLES]
     return "|".join(parts)
 
 

@@ -81,9 +81,9 @@ _TARGET_SETTINGS: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
-# Settings whose words must be choices on a form, or they never match a return: (section, setting) → (form, field).
+# Settings whose words must be choices on a form, or they never match a return: (section, setting) → (form, field role).
 _CHOICE_SETTINGS: dict[tuple[str, str], tuple[str, str]] = {
-    ("safeguarding_unit_report", "area_of_service"): ("service_summary", "area_of_service"),
+    ("safeguarding_unit_report", "area_of_service"): ("service_summary", "area"),
     ("ccr", "levels_of_need"): ("ccr", "level_of_need"),
     ("forum_feedback", "sources"): ("child_family_feedback", "source"),
     ("staff_feedback", "sources"): ("staff_feedback", "source"),
@@ -116,12 +116,15 @@ def load_targets(path: Path | None = None, catalogue: Catalogue | None = None) -
 def _unknown_choices(converted: dict[str, object], catalogue: Catalogue, name: str) -> list[str]:
     """A problem, with a did-you-mean, for each word in a setting that is not a choice on its form."""
     problems = []
-    for (section, setting), (form, field_id) in _CHOICE_SETTINGS.items():
+    for (section, setting), (form, role) in _CHOICE_SETTINGS.items():
         try:
             spec = catalogue.get(form)
-            choices = spec.field(field_id).choices
         except KeyError:
-            continue  # the workspace has no such form or field: nothing to compare with
+            continue  # the workspace has no such form: nothing to compare with
+        item = spec.role_field(role)  # every shipped form has it (spec/contract.py); a custom form may not
+        if item is None:
+            continue
+        choices = item.choices
         value = converted[_TARGET_SETTINGS[(section, setting)][0]]
         known = {fold(choice) for choice in choices}
         for word in (value,) if isinstance(value, str) else value:  # type: ignore[union-attr]
@@ -129,7 +132,7 @@ def _unknown_choices(converted: dict[str, object], catalogue: Catalogue, name: s
                 meant = closest(str(word), choices)
                 problems.append(message("targets_choice", file=name, key=f"{section}.{setting}", value=word,
                                         hint=message("did_you_mean", suggestion=meant) if meant else "",
-                                        title=spec.title, label=spec.field(field_id).label,
+                                        title=spec.title, label=item.label,
                                         choices=", ".join(choices)))
     return problems
 

@@ -41,18 +41,23 @@ class Submission:
     groups: dict[str, list[dict[str, object]]]
     issue_id: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    spec: FormSpec | None = field(default=None, repr=False, compare=False)  # finds answers by role
+
+    def answer(self, role: str) -> object:
+        """The answer to the field with *role* (spec/contract.py), or None."""
+        return self.spec.by_role(self.values).get(role) if self.spec else None
 
     @property
     def quarter(self) -> str | None:
-        return self.values.get("quarter")  # type: ignore[return-value]
+        return self.answer("quarter")  # type: ignore[return-value]
 
     @property
     def child_id(self) -> str | None:
-        return self.values.get("child_id")  # type: ignore[return-value]
+        return self.answer("child_id")  # type: ignore[return-value]
 
     @property
     def author(self) -> str | None:
-        return self.values.get("completed_by")  # type: ignore[return-value]
+        return self.answer("author")  # type: ignore[return-value]
 
 
 def validate(spec: FormSpec, raw: RawSubmission, settings: WorkspaceSettings | None = None) -> Submission:
@@ -87,6 +92,7 @@ def validate(spec: FormSpec, raw: RawSubmission, settings: WorkspaceSettings | N
         groups=groups,
         issue_id=raw.properties.get("qa_issue_id") or None,
         problems=problems,
+        spec=spec,
     )
 
 

@@ -46,15 +46,17 @@ def test_forms_json_lists_every_form_and_field_with_themed_questions(workspace):
     assert "thematic_audit/quality_of_visits" in forms
     visits = {f["id"]: f for f in forms["thematic_audit/quality_of_visits"]["fields"]}
     assert visits["seen_alone"] == {"id": "seen_alone", "label": "Child seen alone?", "type": "choice", "required": True,
-                                    "choices": ["Yes", "No", "Not appropriate"], "group": "children"}
+                                    "choices": ["Yes", "No", "Not appropriate"], "group": "children", "role": None}
     grade = {f["id"]: f for f in forms["ccr"]["fields"]}["overall_grade"]
     assert grade["choices"] == ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+    assert grade["role"] == "overall_grade"
+    assert [(g["id"], g["role"]) for g in forms["dip_sample"]["groups"]] == [("children", "children")]
 
 
 def test_forms_text_lists_fields_with_required_marks(workspace):
     result = run(workspace, "forms")
     assert "ccr (v1, docx): Collaborative case review" in result.output
-    assert "    overall_grade *: Overall grade (grade)" in result.output
+    assert "    overall_grade *: Overall grade (grade) [Outstanding, Good, Requires improvement, Inadequate] — role: overall_grade" in result.output
 
 
 def test_templates_writes_blank_forms_for_the_named_forms(workspace, tmp_path):

@@ -14,10 +14,13 @@ from pipeline.admin import Person, Role, load_targets, write_roster
 from pipeline.cli import cli
 from pipeline.compliance import CcrSpread, Tally, UnknownName, assess, assess_quarter
 from pipeline.quarter import Quarter
+from pipeline.spec import Catalogue
 from pipeline.store import IssuedForm
 from pipeline.validate import Submission
+from pipeline.workspace import BUILTIN_SPECS
 
 Q3 = Quarter.from_label("2022-23-Q3")
+SPECS = Catalogue.load(BUILTIN_SPECS)
 CHILD_NAME = "Kayleigh Secretname"  # on a CCR; must never appear in status output
 
 ROSTER = [
@@ -41,7 +44,8 @@ _serial = itertools.count(1)
 def save(store, form: str, values: dict, groups: dict | None = None, variant: str | None = None, issue_id: str | None = None) -> None:
     """Store an accepted submission the way ingest does."""
     number = next(_serial)
-    submission = Submission(form=form, variant=variant, version=1, values=values, groups=groups or {}, issue_id=issue_id)
+    submission = Submission(form=form, variant=variant, version=1, values=values, groups=groups or {}, issue_id=issue_id,
+                            spec=SPECS.get(form, variant))
     store.save(submission, file=f"{form}-{number}.docx", sha256=f"{number:064x}", claim=f"claim-{number}",
                destination=f"archive/{values.get('quarter')}/{form}-{number}.docx")
 
@@ -125,7 +129,7 @@ def targets():
 
 
 def test_activity_lines_count_received_rejected_outstanding_and_rag(quarter, targets):
-    result = assess(Q3, quarter, ROSTER, targets)
+    result = assess(Q3, quarter, ROSTER, targets, SPECS)
     assert [(a.key, a.minimum, a.received, a.counted, a.rejected, a.outstanding, a.rag) for a in result.activities] == [
         ("hos_summary", 2, 1, 1, 0, 1, "Red"),
         ("safeguarding_report", 1, 1, 1, 0, 0, "Green"),
@@ -166,7 +170,7 @@ def test_activity_lines_count_received_rejected_outstanding_and_rag(quarter, tar
 
 
 def test_person_lines_say_who_owes_what(quarter, targets):
-    result = assess(Q3, quarter, ROSTER, targets)
+    result = assess(Q3, quarter, ROSTER, targets, SPECS)
     assert [(p.person, p.activity_key, p.subject, p.done, p.required, p.outstanding, p.rag, p.due)
             for p in result.outstanding_people()] == [
         ("Alan Assistant", "supervision_audit", "Hugo Head", 0, 1, 1, "Amber", dt.date(2023, 3, 31)),
@@ -195,7 +199,7 @@ def test_person_lines_say_who_owes_what(quarter, targets):
 
 
 def test_ccr_spread_unreturned_forms_and_unknown_names(quarter, targets):
-    result = assess(Q3, quarter, ROSTER, targets)
+    result = assess(Q3, quarter, ROSTER, targets, SPECS)
     assert result.ccr_spread == CcrSpread(
         by_level_of_need=[Tally("Early help", 0), Tally("Child in need", 2), Tally("Child protection", 2),
                           Tally("Child we look after", 1), Tally("Care leaver", 0)],
@@ -205,13 +209,13 @@ def test_ccr_spread_unreturned_forms_and_unknown_names(quarter, targets):
     assert [(i.issue_id, i.assignee, i.child_id) for i in result.unreturned] == [
         ("Q3-HOS-B", "Hugo Head", None), ("Q3-CCR-C", "Tara Manager", "C999"),
     ]
-    assert result.unknown_names == [UnknownName("Tara Manger", "observation", "completed_by", 1),
-                                    UnknownName("Tara Manger", "observation", "observer", 1)]
+    assert result.unknown_names == [UnknownName("Tara Manger", "observation", "Completed by", 1),
+                                    UnknownName("Tara Manger", "observation", "Name of observer", 1)]
 
 
 def test_supervision_audits_can_be_owed_for_everyone_managed(quarter, targets):
     everyone = dataclasses.replace(targets, supervision_audit_only_supervisors=False)
-    result = assess(Q3, quarter, ROSTER, everyone)
+    result = assess(Q3, quarter, ROSTER, everyone, SPECS)
     audit = next(a for a in result.activities if a.key == "supervision_audit")
     assert (audit.minimum, audit.received, audit.outstanding, audit.rag) == (7, 2, 5, "Red")
     owed = [(p.person, p.subject) for p in result.people if p.activity_key == "supervision_audit" and p.outstanding]
@@ -221,7 +225,7 @@ def test_supervision_audits_can_be_owed_for_everyone_managed(quarter, targets):
 
 
 def test_a_year_end_quarter_turns_unmet_annual_obligations_red(quarter, targets):
-    result = assess(Quarter.from_label("2022-23-Q4"), quarter, ROSTER, targets)
+    result = assess(Quarter.from_label("2022-23-Q4"), quarter, ROSTER, targets, SPECS)
     observation = next(a for a in result.activities if a.key == "line_manager_observation")
     # Nina has started by Q4, so six people are owed an observation and all six are due by now.
     assert (observation.minimum, observation.received, observation.outstanding, observation.rag) == (6, 3, 3, "Red")
@@ -229,14 +233,14 @@ def test_a_year_end_quarter_turns_unmet_annual_obligations_red(quarter, targets)
 
 
 def test_an_empty_quarter_owes_everything_and_still_reports(store, targets):
-    result = assess(Q3, store, ROSTER, targets)
+    result = assess(Q3, store, ROSTER, targets, SPECS)
     assert {a.key: a.rag for a in result.activities if a.rag != "Red"} == {"dcs_observation": "Green"}
     assert result.unreturned == [] and result.unknown_names == []
 
 
 def test_assessment_is_deterministic_and_never_names_a_child(quarter, targets):
-    first = assess(Q3, quarter, ROSTER, targets).as_dict()
-    shuffled = assess(Q3, quarter, list(reversed(ROSTER)), targets).as_dict()
+    first = assess(Q3, quarter, ROSTER, targets, SPECS).as_dict()
+    shuffled = assess(Q3, quarter, list(reversed(ROSTER)), targets, SPECS).as_dict()
     assert first == shuffled
     text = json.dumps(first)
     assert CHILD_NAME not in text and "Kayleigh" not in text
@@ -271,7 +275,7 @@ def test_status_prints_the_rag_table_who_owes_what_and_unreturned_forms(workspac
     assert "  Hugo Head (Head of service, Protection and safeguarding)" in lines
     assert "    Red   Head of Service summaries: No summary yet for 2022-23-Q3; due by 31/12/2022." in lines
     assert "  Q3-CCR-C  ccr — Tara Manager, child C999, issued 2022-11-01" in lines
-    assert "  'Tara Manger': observation, observer (1)" in lines
+    assert "  'Tara Manger': observation, Name of observer (1)" in lines
     assert ("Rejected files (3: 0 resolved by a corrected resubmission, 3 outstanding; the reasons are in the note "
             "beside each file in rejected/)") in lines
     assert "Kayleigh" not in result.output and "ccr-2022-23-Q3-Tara.docx" not in result.output
@@ -284,7 +288,7 @@ def test_status_json_is_the_compliance_data(workspace, quarter):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     targets = dataclasses.replace(load_targets(None), ccr_children_per_quarter=5)
-    assert data == assess_quarter(quarter, Q3, ROSTER, targets).as_dict()
+    assert data == assess_quarter(quarter, Q3, ROSTER, targets, SPECS).as_dict()
     assert data["activities"][0] == {
         "key": "hos_summary", "activity": "Head of Service summaries", "section": "§4.2", "form": "hos_summary",
         "period": "quarter", "span": "October–December 2022", "unit": "summaries", "minimum": 2, "received": 1,

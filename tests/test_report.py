@@ -27,9 +27,13 @@ from pipeline.report.activity import RAG_COLOURS
 from pipeline.report.model import build_model
 from pipeline.report.redact import Redactor
 from pipeline.report.template import template_path
+from pipeline.spec import Catalogue
 from pipeline.store import Store
 from pipeline.targets import load_targets
 from pipeline.validate import Submission
+from pipeline.workspace import BUILTIN_SPECS
+
+SPECS = Catalogue.load(BUILTIN_SPECS)
 
 Q3, Q2 = Quarter.from_label("2022-23-Q3"), Quarter.from_label("2022-23-Q2")
 DOMAINS = (
@@ -63,7 +67,7 @@ EXACT = 'A <b>bold</b> claim & "quoted" words\nsecond line, with <tags> & ampers
 def _save(store: Store, form: str, values: dict, groups: dict | None = None, variant: str | None = None, file: str | None = None) -> None:
     tag = uuid.uuid4().hex
     store.save(
-        Submission(form, variant, 1, values, groups or {}),
+        Submission(form, variant, 1, values, groups or {}, spec=SPECS.get(form, variant)),
         file=file or f"{form}-{tag[:6]}.docx",
         sha256=tag,
         claim=tag,
@@ -386,7 +390,7 @@ def test_collated_points_keep_every_source(known, catalogue, workspace):
 
 
 def test_rag_ratings_come_from_compliance(known, catalogue, workspace, rendered):
-    expected = assess(Q3, known, read_roster(workspace.roster_path), load_targets(workspace.targets_path))
+    expected = assess(Q3, known, read_roster(workspace.roster_path), load_targets(workspace.targets_path), catalogue)
     lines = {line["activity"]: line for line in rendered.data["activity"]["lines"]}
     assert rendered.data["activity"]["rated"] is True
     assert {name: line["rag"] for name, line in lines.items()} == {line.activity: line.rag for line in expected.activities}

@@ -28,10 +28,10 @@ from .lines import (
     Tally,
     UnknownName,
 )
-from .minimums import STAFF_NAME_FIELDS, judge_minimums
+from .minimums import judge_minimums
 
 __all__ = [
-    "ACTIVITIES", "AMBER", "GREEN", "RED", "STAFF_NAME_FIELDS", "ActivityLine", "Assessment", "CcrSpread", "Compliance",
+    "ACTIVITIES", "AMBER", "GREEN", "RED", "ActivityLine", "Assessment", "CcrSpread", "Compliance",
     "PersonLine", "RagCount", "Rejection", "RejectionCount", "Tally", "UnknownName", "assess", "assess_quarter",
     "assess_workspace", "judge_minimums", "rejection_quarter",
 ]

@@ -19,7 +19,8 @@ from typing import Callable
 from ..admin import Person, load_targets, read_roster
 from ..quarter import Quarter
 from ..roles import fold
-from ..store import IssuedForm, LogEntry, Store, StoredSubmission, rejection_ref, submission_ref
+from ..spec import Catalogue
+from ..store import IssuedForm, LogEntry, Store, StoredSubmission, bind, rejection_ref, submission_ref
 from ..targets import Targets
 from ..workspace import Workspace
 from .lines import Compliance, plain
@@ -92,9 +93,9 @@ class Assessment:
         return data
 
 
-def assess_workspace(workspace: Workspace, store: Store, quarter: Quarter,
+def assess_workspace(workspace: Workspace, store: Store, quarter: Quarter, catalogue: Catalogue | None = None,
                      redact: Callable[[str], str] | None = None) -> Assessment:
-    """Assess *quarter* from the workspace's roster and targets and its store.
+    """Assess *quarter* from the workspace's roster, targets, form specs (*catalogue*, loaded if not given) and store.
 
     A missing or unreadable roster raises the same WorkspaceError for `qa status` and `qa report`,
     naming the file and how to create it: without a roster nothing can be rated, and a report that
@@ -102,16 +103,16 @@ def assess_workspace(workspace: Workspace, store: Store, quarter: Quarter,
     """
     roster = read_roster(workspace.roster_path)
     targets = load_targets(workspace.targets_path)
-    return assess_quarter(store, quarter, roster, targets, redact)
+    return assess_quarter(store, quarter, roster, targets, catalogue or Catalogue.load(workspace.specs), redact)
 
 
-def assess_quarter(store: Store, quarter: Quarter, roster: list[Person], targets: Targets,
+def assess_quarter(store: Store, quarter: Quarter, roster: list[Person], targets: Targets, catalogue: Catalogue,
                    redact: Callable[[str], str] | None = None) -> Assessment:
-    """Assess *quarter* in *store* against *targets* for the staff on *roster*.
+    """Assess *quarter* in *store* against *targets* for the staff on *roster*; answers are read by the roles in *catalogue*.
 
     *redact* takes a child's name out of a staff name or team typed on a form (see judge_minimums).
     """
-    everything = store.submissions(include_replaced=True)
+    everything = bind(store.submissions(include_replaced=True), catalogue)
     current = [s for s in everything if s.status == "current"]
     returns: dict[tuple[str, str], list[StoredSubmission]] = defaultdict(list)
     for submission in current:
@@ -139,9 +140,9 @@ def assess_quarter(store: Store, quarter: Quarter, roster: list[Person], targets
     )
 
 
-def assess(quarter: Quarter, store: Store, roster: list[Person], targets: Targets) -> Compliance:
+def assess(quarter: Quarter, store: Store, roster: list[Person], targets: Targets, catalogue: Catalogue) -> Compliance:
     """The minimums part of :func:`assess_quarter` (what `qa status` tabulates)."""
-    return assess_quarter(store, quarter, roster, targets).compliance
+    return assess_quarter(store, quarter, roster, targets, catalogue).compliance
 
 
 def rejection_quarter(entry: LogEntry) -> str:

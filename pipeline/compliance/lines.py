@@ -108,7 +108,7 @@ class UnknownName:
 
     name: str
     form: str
-    field: str
+    field: str  # the label of the field it was written in
     count: int
 
 

@@ -18,6 +18,7 @@ from typing import Callable
 from ..admin import Person
 from ..quarter import Quarter
 from ..roles import Role, fold
+from ..spec.contract import STAFF_NAME_ROLES
 from ..store import IssuedForm, StoredSubmission
 from ..targets import Targets
 from .lines import (
@@ -35,11 +36,6 @@ from .lines import (
 from .lines import day as _day
 from .lines import names as _names
 from .lines import times as _times
-
-# Fields that name members of staff (never children); names not on the roster are listed for the admin.
-STAFF_NAME_FIELDS = ("completed_by", "observer", "practitioner", "auditor", "supervisor", "supervisee",
-                     "reviewer", "social_worker", "team_manager")
-
 
 @dataclass(frozen=True)
 class _Period:
@@ -201,7 +197,7 @@ class _Minimums:
 
     def safeguarding_report(self) -> None:
         area = self.targets.safeguarding_area
-        found = [s for s in self.returns("service_summary", self.this_quarter) if fold(str(s.values.get("area_of_service") or "")) == fold(area)]
+        found = [s for s in self.returns("service_summary", self.this_quarter) if fold(str(s.answer("area") or "")) == fold(area)]
         minimum = self.targets.safeguarding_reports_per_quarter
         chairs = self.with_role(Role.IRO, Role.CP_CHAIR)
         managers = sorted({fold(p.line_manager): p.line_manager for p in chairs if p.line_manager}.values(), key=fold)
@@ -222,7 +218,7 @@ class _Minimums:
         for sample in self.returns("dip_sample", self.this_quarter):
             auditor = _author(sample, "auditor")
             written.setdefault(fold(auditor), auditor)
-            for row in sample.groups.get("children", []):
+            for row in sample.rows("children"):
                 if row.get("child_id"):
                     children[fold(auditor)].add(fold(str(row["child_id"])))
         auditors = self.with_role(*self.targets.dip_sample_roles)
@@ -246,8 +242,8 @@ class _Minimums:
         seen: dict[tuple[str, str], list[str]] = defaultdict(list)
         observers: dict[str, set[str]] = defaultdict(set)
         for observation in self.returns("observation", self.year):
-            observer, practitioner = _author(observation, "observer"), str(observation.values.get("practitioner") or "")
-            seen[(fold(observer), fold(practitioner))].append(str(observation.values.get("observation_date") or ""))
+            observer, practitioner = _author(observation, "observer"), str(observation.answer("practitioner") or "")
+            seen[(fold(observer), fold(practitioner))].append(str(observation.answer("activity_date") or ""))
             observers[fold(practitioner)].add(observer)
         lines = []
         for person in self.with_role(*self.targets.observed_roles):
@@ -291,7 +287,7 @@ class _Minimums:
         for audit in self.returns("supervision_audit", self.year):
             auditor = fold(_author(audit, "auditor"))
             # An audit covers the supervisor's supervision and the supervisee's: either is the person managed.
-            for subject in {fold(str(audit.values.get(name) or "")) for name in ("supervisor", "supervisee")} - {""}:
+            for subject in {fold(str(audit.answer(role) or "")) for role in ("supervisor", "supervisee")} - {""}:
                 audited[(auditor, subject)] += 1
         lines = []
         for manager in self.staff:
@@ -313,11 +309,11 @@ class _Minimums:
         audits: dict[tuple[str, str], list[StoredSubmission]] = defaultdict(list)
         themes: dict[str, str] = {}
         for audit in self.returns("thematic_audit", self.year):
-            theme = str(audit.values.get("theme") or audit.variant or "no theme given")
+            theme = str(audit.answer("theme") or audit.variant or "no theme given")
             themes.setdefault(fold(theme), theme)
             audits[(audit.quarter or "", fold(theme))].append(audit)
         details = [f"'{themes[theme]}' ({len(sheets)} auditor(s), "
-                   f"{sum(len(s.groups.get('children', [])) for s in sheets)} children)"
+                   f"{sum(len(s.rows('children')) for s in sheets)} children)"
                    for (quarter, theme), sheets in sorted(audits.items()) if quarter == self.quarter.label]
         received = len(details)
         explanation = (f"At least {per_quarter} thematic audit(s) a quarter (§8.2). "
@@ -338,9 +334,9 @@ class _Minimums:
         children: dict[str, tuple[str, str]] = {}
         reviewers: set[str] = set()
         for review in self.returns("ccr", self.this_quarter):
-            child = fold(str(review.child_id or review.values.get("child_id") or ""))
+            child = fold(str(review.child_id or review.answer("child_id") or ""))
             if child and child not in children:
-                children[child] = (str(review.values.get("level_of_need") or ""), str(review.values.get("team") or ""))
+                children[child] = (str(review.answer("level_of_need") or ""), str(review.answer("team") or ""))
             reviewers.add(fold(_author(review, "reviewer")))
         levels = Counter(fold(level) for level, _ in children.values() if level)
         teams = Counter(fold(team) for _, team in children.values() if team)
@@ -364,8 +360,8 @@ class _Minimums:
 
     def feedback(self, key: str, minimum: int, sources: tuple[str, ...]) -> None:
         wanted = {fold(source): source for source in sources}
-        found = Counter(wanted[fold(str(s.values.get("source") or ""))] for s in self.returns(ACTIVITIES[key][2], self.this_quarter)
-                        if fold(str(s.values.get("source") or "")) in wanted)
+        found = Counter(wanted[fold(str(s.answer("source") or ""))] for s in self.returns(ACTIVITIES[key][2], self.this_quarter)
+                        if fold(str(s.answer("source") or "")) in wanted)
         received = sum(found.values())
         heard = [f"{source} ({found[source]})" for source in sources if found[source]]
         silent = [source for source in sources if not found[source]]
@@ -377,18 +373,19 @@ class _Minimums:
     def unknown_names(self) -> list[UnknownName]:
         counts: Counter[tuple[str, str, str]] = Counter()
         for submission in (s for (_, label), found in self._returns.items() if label == self.quarter.label for s in found):
-            for name in STAFF_NAME_FIELDS:
-                value = " ".join(str(submission.values.get(name) or "").split())
+            for role in STAFF_NAME_ROLES:
+                item = submission.spec.role_field(role) if submission.spec else None
+                value = " ".join(str(submission.values.get(item.id) or "").split()) if item else ""
                 if value and fold(value) not in self.known:
-                    counts[(self.redact(value), submission.form, name)] += 1
+                    counts[(self.redact(value), submission.form, item.label)] += 1
         return [UnknownName(name, form, field, count) for (name, form, field), count
                 in sorted(counts.items(), key=lambda item: (fold(item[0][0]), item[0][1], item[0][2]))]
 
 
-def _author(submission: StoredSubmission, *fields: str) -> str:
-    """The first of *fields* filled in, else who completed the form."""
-    for name in (*fields, "completed_by"):
-        value = " ".join(str(submission.values.get(name) or "").split())
+def _author(submission: StoredSubmission, *roles: str) -> str:
+    """The first answer with one of *roles* filled in, else who completed the form."""
+    for role in (*roles, "author"):
+        value = " ".join(str(submission.answer(role) or "").split())
         if value:
             return value
     return ""

@@ -93,7 +93,7 @@ def action_ref(submission: StoredSubmission, row: dict, index: int) -> str:
             submission.variant or "",
             quarter,
             submission.child_id or row.get("child_id") or "",
-            submission.values.get("supervisee") or "",
+            submission.answer("supervisee") or "",
             (submission.author or "").casefold(),
             " ".join(str(row.get("action") or "").split()).casefold(),
             row.get("owner") or "",
@@ -113,11 +113,11 @@ def collect_actions(
     clean: Callable[[object], str],
     text: Callable[[object], str],
 ) -> list[Action]:
-    """Every row with an action, from any repeat group ('actions' on CCRs and supervision audits,
-    'children' on dip samples and thematic audits)."""
+    """Every row with an action (a column with role action), from any repeat group ('actions' on CCRs
+    and supervision audits, 'children' on dip samples and thematic audits); rows are keyed by role."""
     actions = []
     for submission in submissions:
-        for rows in submission.groups.values():
+        for _, rows in submission.all_rows():
             for index, row in enumerate(rows):
                 if not str(row.get("action") or "").strip():
                     continue
@@ -127,7 +127,7 @@ def collect_actions(
                         raised_in=submission.quarter or "",
                         source=title(submission),
                         child_id=clean(row.get("child_id") or submission.child_id),
-                        team=clean(row.get("team") or submission.values.get("team")),
+                        team=clean(row.get("team") or submission.answer("team")),
                         action=text(row.get("action")).strip("\n"),
                         owner=clean(row.get("owner")) or "No owner given",
                         due=str(row.get("due_date") or ""),

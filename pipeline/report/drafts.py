@@ -18,7 +18,7 @@ from .practice import Distribution, grade_of_record, percent
 from .sources import Sourcer, split_points
 
 SUMMARY_FORM = "service_summary"
-AREA_FIELD = "area_of_service"
+AREA_ROLE = "area"
 # Which children's levels of need, and which ways of gathering feedback, belong to an area.
 AREA_LEVELS = {"Early help": ("Early help",), "Safeguarding unit (IRO / CP chairs)": ("Child protection", "Child we look after")}
 AREA_FEEDBACK = {
@@ -41,9 +41,10 @@ class ServiceAreaDraft:
 def areas(catalogue: Catalogue) -> list[str]:
     """The areas of service on the Appendix 1 form, in its order."""
     try:
-        return list(catalogue.get(SUMMARY_FORM).field(AREA_FIELD).choices)
+        item = catalogue.get(SUMMARY_FORM).role_field(AREA_ROLE)
     except KeyError:
         return []
+    return list(item.choices) if item else []
 
 
 def service_area_drafts(
@@ -61,8 +62,8 @@ def service_area_drafts(
         agreed = [
             point
             for summary in previous.get(SUMMARY_FORM, [])
-            if summary.values.get(AREA_FIELD) == area
-            for point in split_points(sourcer.text(summary.values.get("needs_to_happen")))
+            if summary.answer(AREA_ROLE) == area
+            for point in split_points(sourcer.text(summary.answer("needs_to_happen")))
         ]
         if agreed:
             lines.append(f"Actions agreed for {previous_label} — please say what progress has been made:")
@@ -70,7 +71,7 @@ def service_area_drafts(
         if not lines:
             lines.append(f"The QA unit holds no returns for this area in {quarter}.")
         lines.append("Please add the quality assurance activity your service undertook this quarter.")
-        returned = [s for s in current.get(SUMMARY_FORM, []) if s.values.get(AREA_FIELD) == area]
+        returned = [s for s in current.get(SUMMARY_FORM, []) if s.answer(AREA_ROLE) == area]
         drafts.append(ServiceAreaDraft(area, "\n".join(lines), bool(returned), sourcer.clean(returned[0].author) if returned else ""))
     return drafts
 
@@ -80,9 +81,9 @@ def _activity_lines(area: str, current: dict[str, list[StoredSubmission]], quart
     levels = AREA_LEVELS.get(area, ())
     if levels:
         named = " / ".join(level.lower() for level in levels)
-        reviews = [s for s in current.get("ccr", []) if s.values.get("level_of_need") in levels]
+        reviews = [s for s in current.get("ccr", []) if s.answer("level_of_need") in levels]
         if reviews:
-            grades = Distribution.of(area, (grade_of_record(s.values) for s in reviews))
+            grades = Distribution.of(area, (grade_of_record(s) for s in reviews))
             lines.append(
                 f"Collaborative case reviews of children at {named}: {grades.total}; "
                 f"{grades.good_or_better} good or better ({_pct(grades.good_or_better_percent)})."
@@ -95,13 +96,13 @@ def _activity_lines(area: str, current: dict[str, list[StoredSubmission]], quart
             )
         audited = list(_rows(current.get("thematic_audit", []), levels))
         if audited:
-            grades = Distribution.of(area, (row.get("grade") for row in audited))
+            grades = Distribution.of(area, (row.get("overall_grade") for row in audited))
             lines.append(f"Thematic audits: {grades.total} children at {named}; {grades.good_or_better} good or better.")
-        observed = [s for s in current.get("observation", []) if s.values.get("level_of_need") in levels]
+        observed = [s for s in current.get("observation", []) if s.answer("level_of_need") in levels]
         if observed:
             lines.append(f"Observations of practice with children at {named}: {len(observed)}.")
     ways = AREA_FEEDBACK.get(area, ())
-    feedback = [s for s in current.get("child_family_feedback", []) if s.values.get("how_gathered") in ways]
+    feedback = [s for s in current.get("child_family_feedback", []) if s.answer("how_gathered") in ways]
     if feedback:
         lines.append(f"Feedback from children and families gathered through {' / '.join(w.lower() for w in ways)}: {len(feedback)}.")
     if lines:
@@ -111,7 +112,7 @@ def _activity_lines(area: str, current: dict[str, list[StoredSubmission]], quart
 
 def _rows(returns: Iterable[StoredSubmission], levels: tuple[str, ...]) -> Iterable[dict]:
     for submission in returns:
-        for row in submission.groups.get("children", []):
+        for row in submission.rows("children"):
             if row.get("level_of_need") in levels:
                 yield row
 

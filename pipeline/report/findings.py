@@ -144,25 +144,33 @@ def question_result(item: Field, answers: list[object]) -> QuestionResult:
 
 
 def _theme_questions(catalogue: Catalogue, form: str, variant: str | None, group: str) -> list[Field]:
-    # A themed variant's own questions: the closed questions its group adds to the base form's.
+    # A themed variant's own questions: the closed questions its group (by role) adds to the base form's.
     if not variant:
         return []
     try:
-        themed = catalogue.get(form, variant).group(group)
-        base_ids = {item.id for item in catalogue.get(form).group(group).fields}
+        themed, base = catalogue.get(form, variant).role_group(group), catalogue.get(form).role_group(group)
     except KeyError:
         return []
+    if themed is None or base is None:
+        return []
+    base_ids = {item.id for item in base.fields}
     return [item for item in themed.fields if item.id not in base_ids and item.type in ("choice", "yes_no", "grade")]
 
 
 def _theme(submission: StoredSubmission, catalogue: Catalogue, clean: Callable[[object], str]) -> str:
-    theme = clean(submission.values.get("theme")).strip()
+    theme = clean(submission.answer("theme")).strip()
     if not theme and submission.variant:
         try:
             theme = catalogue.get(submission.form, submission.variant).theme or ""
         except KeyError:
             theme = submission.variant
     return theme or "No theme given"
+
+
+def _raw_rows(submission: StoredSubmission, role: str) -> list[dict]:
+    # Rows of the group with *role* keyed by field id: a themed variant's own questions have no role.
+    group = submission.spec.role_group(role) if submission.spec else None
+    return submission.groups.get(group.id, []) if group else []
 
 
 def _by_theme(
@@ -182,7 +190,7 @@ def _theme_question_results(catalogue: Catalogue, returns: list[StoredSubmission
             if (submission.variant, item.id) in seen:
                 continue
             seen.add((submission.variant, item.id))
-            answers = [row.get(item.id) for s in returns if s.variant == submission.variant for row in s.groups.get("children", [])]
+            answers = [row.get(item.id) for s in returns if s.variant == submission.variant for row in _raw_rows(s, "children")]
             results.append(question_result(item, answers))
     return results
 
@@ -191,10 +199,10 @@ def dip_samples(
     catalogue: Catalogue, returns: list[StoredSubmission], clean: Callable[[object], str], text: Callable[[object], str]
 ) -> DipSamples:
     """Compliance across dip samples, by theme and team, and the findings for children not fully compliant."""
-    rows = [(s, row) for s in returns for row in s.groups.get("children", [])]
+    rows = [(s, row) for s in returns for row in s.rows("children")]
     themes = []
     for theme, theme_returns in _by_theme(returns, catalogue, clean).items():
-        answers = [row.get("compliant") for s in theme_returns for row in s.groups.get("children", [])]
+        answers = [row.get("compliant") for s in theme_returns for row in s.rows("children")]
         themes.append(
             ThemeResult(
                 theme,
@@ -216,7 +224,7 @@ def dip_samples(
             str(row.get("compliant")),
             text(row.get("finding")),
             _theme(s, catalogue, clean),
-            clean(s.values.get("auditor") or s.author),
+            clean(s.answer("auditor") or s.author),
             clean(s.file),
         )
         for s, row in rows
@@ -237,10 +245,10 @@ def thematic_audits(
     catalogue: Catalogue, returns: list[StoredSubmission], clean: Callable[[object], str], text: Callable[[object], str]
 ) -> ThematicAudits:
     """Grades per child across thematic audits, by theme, with strengths and worries."""
-    rows = [(s, row) for s in returns for row in s.groups.get("children", [])]
+    rows = [(s, row) for s in returns for row in s.rows("children")]
     themes = []
     for theme, theme_returns in _by_theme(returns, catalogue, clean).items():
-        grades = [row.get("grade") for s in theme_returns for row in s.groups.get("children", [])]
+        grades = [row.get("overall_grade") for s in theme_returns for row in s.rows("children")]
         themes.append(
             ThemeResult(
                 theme,
@@ -257,17 +265,17 @@ def thematic_audits(
             clean(row.get("child_id")),
             clean(row.get("team")),
             clean(row.get("level_of_need")),
-            str(row.get("grade") or ""),
+            str(row.get("overall_grade") or ""),
             text(row.get(key)),
             _theme(s, catalogue, clean),
-            clean(s.values.get("auditor") or s.author),
+            clean(s.answer("auditor") or s.author),
             clean(s.file),
         )
 
     return ThematicAudits(
         audits=len(returns),
         children=len(rows),
-        overall=Distribution.of("All thematic audits", [row.get("grade") for _, row in rows]),
+        overall=Distribution.of("All thematic audits", [row.get("overall_grade") for _, row in rows]),
         by_theme=sorted(themes, key=lambda t: t.theme.casefold()),
         strengths=[finding(s, row, "strengths") for s, row in rows if row.get("strengths")],
         worries=[finding(s, row, "worries") for s, row in rows if row.get("worries")],
@@ -281,36 +289,37 @@ def observations(catalogue: Catalogue, returns: list[StoredSubmission], sourcer:
         spec = catalogue.get("observation")
     except KeyError:
         return result
-    for field_id, target in (("nature", "by_nature"), ("level_of_need", "by_level")):
-        if spec.has_field(field_id):
-            counted = question_result(spec.field(field_id), [s.values.get(field_id) for s in returns])
+    for role, target in (("nature", "by_nature"), ("level_of_need", "by_level")):
+        item = spec.role_field(role)
+        if item is not None:
+            counted = question_result(item, [s.answer(role) for s in returns])
             setattr(result, target, [a for a in counted.answers if a.count])
     strengths, development = [], []
     for submission in returns:
         area = " · ".join(
-            p for p in (sourcer.clean(submission.values.get("nature")), sourcer.clean(submission.values.get("level_of_need"))) if p
+            p for p in (sourcer.clean(submission.answer("nature")), sourcer.clean(submission.answer("level_of_need"))) if p
         )
         strengths += sourcer.points(submission, "strengths", area, split=True)
-        development += sourcer.points(submission, "areas_for_development", area, split=True)
+        development += sourcer.points(submission, "development", area, split=True)
     result.strengths, result.development = collate(strengths), collate(development)
     return result
 
 
 def supervision_audits(catalogue: Catalogue, returns: list[StoredSubmission], sourcer: Sourcer) -> SupervisionAudits:
     """Supervision audit grades, the quality questions, and what is working and worrying, by team."""
-    grades = Distribution.of("Supervision audits", [s.values.get("overall_grade") for s in returns])
+    grades = Distribution.of("Supervision audits", [s.answer("overall_grade") for s in returns])
     result = SupervisionAudits(count=len(returns), grades=grades, questions=[])
     try:
         spec = catalogue.get("supervision_audit")
     except KeyError:
         return result
     for item in spec.fields():
-        if item.type in ("choice", "yes_no") and item.id not in ("supervisee_role",):
+        if item.type in ("choice", "yes_no") and item.role != "supervisee_role":
             result.questions.append(question_result(item, [s.values.get(item.id) for s in returns]))
     strengths, worries = [], []
     for submission in returns:
-        area = sourcer.clean(submission.values.get("team"))
+        area = sourcer.clean(submission.answer("team"))
         strengths += sourcer.points(submission, "strengths", area, split=True)
-        worries += sourcer.points(submission, "areas_for_development", area, split=True)
+        worries += sourcer.points(submission, "development", area, split=True)
     result.strengths, result.worries = collate(strengths), collate(worries)
     return result

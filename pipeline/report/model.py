@@ -263,10 +263,5 @@ def _rejected(rejection: Rejection, catalogue: Catalogue, reasons: Redactor) -> 
 def _reason_redactor(catalogue: Catalogue, submissions: list[StoredSubmission]) -> Redactor:
     # A reason belongs to the file it is shown against: a child's name typed in it is replaced by
     # '[child]', never by an ID taken from another file (a later, corrected resubmission's).
-    anonymous = (
-        dataclasses.replace(
-            s, child_id=None, groups={key: [{**row, "child_id": None} for row in rows] for key, rows in s.groups.items()}
-        )
-        for s in submissions
-    )
+    anonymous = (dataclasses.replace(s, child_id=None, spec=None) for s in submissions)  # no spec: no row reads a child ID
     return Redactor.from_submissions(catalogue, anonymous)

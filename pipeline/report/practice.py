@@ -16,13 +16,12 @@ from ..store import StoredSubmission
 GOOD_OR_BETTER = GRADES[:2]
 # Higher rank = better grade, so 'moderator graded higher' means the moderator judged the work better.
 RANK = {grade: len(GRADES) - index for index, grade in enumerate(GRADES)}
-NOT_DOMAINS = {"overall_grade", "moderated_grade"}
 
 
-def grade_of_record(values: dict[str, object]) -> object:
+def grade_of_record(review: StoredSubmission) -> object:
     """A CCR's overall grade as reported: the moderator's where they gave one, else the reviewer's."""
-    moderated = values.get("moderated_grade")
-    return moderated if moderated in RANK else values.get("overall_grade")
+    moderated = review.answer("moderated_grade")
+    return moderated if moderated in RANK else review.answer("overall_grade")
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -140,12 +139,11 @@ class PracticeQuality:
 
 
 def domains(spec: FormSpec) -> list[tuple[str, str]]:
-    """(field id, label) of each CCR domain grade, in form order, read from the spec."""
+    """(field id, label) of each CCR domain grade (role domain_grade), in form order, read from the spec."""
     found = []
-    for item in spec.fields():
-        if item.type == "grade" and item.id.endswith("_grade") and item.id not in NOT_DOMAINS:
-            label = item.label[: -len(" grade")] if item.label.lower().endswith(" grade") else item.label
-            found.append((item.id, label))
+    for item in spec.role_fields("domain_grade"):
+        label = item.label[: -len(" grade")] if item.label.lower().endswith(" grade") else item.label
+        found.append((item.id, label))
     return found
 
 
@@ -154,19 +152,20 @@ def practice_quality(
 ) -> PracticeQuality:
     """CCR distributions for *current* reviews, compared with *previous* ones."""
     domain_fields = domains(spec)
-    levels = list(spec.field("level_of_need").choices) if spec.has_field("level_of_need") else []
-    overall = Distribution.of("Overall grade", (grade_of_record(s.values) for s in current))
-    previous_overall = Distribution.of("Overall grade", (grade_of_record(s.values) for s in previous))
+    level_field = spec.role_field("level_of_need")
+    levels = list(level_field.choices) if level_field else []
+    overall = Distribution.of("Overall grade", (grade_of_record(s) for s in current))
+    previous_overall = Distribution.of("Overall grade", (grade_of_record(s) for s in previous))
     domain_now = [Distribution.of(label, (s.values.get(fid) for s in current)) for fid, label in domain_fields]
     domain_before = [Distribution.of(label, (s.values.get(fid) for s in previous)) for fid, label in domain_fields]
-    teams = sorted({clean(s.values.get("team")) for s in current if s.values.get("team")}, key=str.casefold)
+    teams = sorted({clean(s.answer("team")) for s in current if s.answer("team")}, key=str.casefold)
     by_team = [
-        Distribution.of(team, (grade_of_record(s.values) for s in current if clean(s.values.get("team")) == team)) for team in teams
+        Distribution.of(team, (grade_of_record(s) for s in current if clean(s.answer("team")) == team)) for team in teams
     ]
-    seen_levels = {s.values.get("level_of_need") for s in current}
+    seen_levels = {s.answer("level_of_need") for s in current}
     level_order = levels + sorted(str(v) for v in seen_levels if v and v not in levels)
     by_level = [
-        Distribution.of(level, (grade_of_record(s.values) for s in current if s.values.get("level_of_need") == level))
+        Distribution.of(level, (grade_of_record(s) for s in current if s.answer("level_of_need") == level))
         for level in level_order
     ]
     return PracticeQuality(
@@ -192,7 +191,7 @@ def moderation(reviews: list[StoredSubmission], clean: Callable[[object], str]) 
     agreed = higher = lower = 0
     changes = []
     for review in reviews:
-        grade, moderated = review.values.get("overall_grade"), review.values.get("moderated_grade")
+        grade, moderated = review.answer("overall_grade"), review.answer("moderated_grade")
         if grade not in RANK or moderated not in RANK:
             continue
         if moderated == grade:
@@ -204,11 +203,11 @@ def moderation(reviews: list[StoredSubmission], clean: Callable[[object], str]) 
         changes.append(
             ModerationChange(
                 child_id=clean(review.child_id),
-                team=clean(review.values.get("team")),
-                reviewer=clean(review.values.get("reviewer")),
+                team=clean(review.answer("team")),
+                reviewer=clean(review.answer("reviewer")),
                 grade=str(grade),
                 moderated_grade=str(moderated),
-                moderator=clean(review.values.get("moderator")),
+                moderator=clean(review.answer("moderator")),
                 direction=direction,
             )
         )
@@ -242,12 +241,12 @@ def _concerns(reviews: list[StoredSubmission], clean: Callable[[object], str]) -
     return [
         ReviewOfConcern(
             child_id=clean(r.child_id),
-            team=clean(r.values.get("team")),
-            level_of_need=clean(r.values.get("level_of_need")),
-            reviewer=clean(r.values.get("reviewer")),
+            team=clean(r.answer("team")),
+            level_of_need=clean(r.answer("level_of_need")),
+            reviewer=clean(r.answer("reviewer")),
             grade=worst,
-            moderated=r.values.get("moderated_grade") in RANK,
+            moderated=r.answer("moderated_grade") in RANK,
         )
         for r in reviews
-        if grade_of_record(r.values) == worst
+        if grade_of_record(r) == worst
     ]

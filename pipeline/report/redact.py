@@ -65,13 +65,15 @@ class Redactor:
                     sensitive[key] = catalogue.get(*key).identifying_fields("name")
                 except KeyError:  # a form retired from the catalogue still holds names
                     sensitive[key] = {"child_name"}
+            children = _row_child_ids(submission)
             for field_id in sensitive[key]:
                 if field_id in submission.values:
                     redactor.add(submission.values[field_id], _identified(submission.child_id, identify))
-                for rows in submission.groups.values():
+                for group_id, rows in submission.groups.items():
                     for row in rows:
                         if field_id in row:
-                            redactor.add(row[field_id], _identified(row.get("child_id") or submission.child_id, identify))
+                            child = row.get(children[group_id]) if group_id in children else None
+                            redactor.add(row[field_id], _identified(child or submission.child_id, identify))
         return redactor
 
     def __len__(self) -> int:
@@ -141,6 +143,12 @@ class Redactor:
 
 def _identified(child_id: object, identify: Callable[[str], str] | None) -> object:
     return identify(str(child_id)) if identify and child_id else child_id
+
+
+def _row_child_ids(submission: StoredSubmission) -> dict[str, str]:
+    # group id → the id of its column with role child_id (none without a spec).
+    groups = submission.spec.groups() if submission.spec else ()
+    return {group.id: column.id for group in groups if (column := group.role_field("child_id")) is not None}
 
 
 def _merge(known: dict, key: object, child_id: str | None) -> str | None:

@@ -13,7 +13,7 @@ from jinja2 import Environment, Undefined
 from ..errors import ReportError
 from ..spec import Catalogue
 from ..workspace import unique_path
-from .drafts import AREA_FIELD, SUMMARY_FORM, ServiceAreaDraft
+from .drafts import AREA_ROLE, SUMMARY_FORM, ServiceAreaDraft
 
 CHART_WIDTH_CM = 16.0
 
@@ -124,9 +124,10 @@ def write_drafts(catalogue: Catalogue, drafts: list[ServiceAreaDraft], paths: li
     spec = catalogue.get(SUMMARY_FORM)
     blank = build_docx(spec)  # built once: each draft only fills it in
     for draft, path in zip(drafts, paths, strict=True):
-        values: dict[str, object] = {AREA_FIELD: draft.area, "quarter": quarter, "activity_undertaken": draft.activity}
-        if dlt_date and spec.has_field("dlt_date"):
-            values["dlt_date"] = dlt_date
+        answers: dict[str, object] = {AREA_ROLE: draft.area, "quarter": quarter, "activity_undertaken": draft.activity}
+        if dlt_date:
+            answers["dlt_date"] = dlt_date
+        values = spec.by_id(answers)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(fill_docx(blank, spec, values))
 

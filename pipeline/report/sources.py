@@ -100,9 +100,9 @@ class Sourcer:
                 self._titles[key] = submission.form
         return self._titles[key]
 
-    def points(self, submission: StoredSubmission, field_id: str, area: str = "", split: bool = False) -> list[Point]:
-        """The answer to *field_id* as one point (or one per line when *split*), sourced."""
-        text = self.text(submission.values.get(field_id))
+    def points(self, submission: StoredSubmission, role: str, area: str = "", split: bool = False) -> list[Point]:
+        """The answer with *role* as one point (or one per line when *split*), sourced."""
+        text = self.text(submission.answer(role))
         if not text.strip():
             return []
         pieces = split_points(text) if split else [text.strip("\n")]

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..spec import Catalogue
-from ..spec.model import EDI_FIELD
 from ..store import StoredSubmission
 from .findings import Answer, question_result
 from .practice import percent
 from .sources import CollatedPoint, Point, Sourcer, collate
 
-SUMMARY_FORMS = {"hos_summary": "service", "service_summary": "area_of_service"}
+SUMMARY_FORMS = {"hos_summary": "service", "service_summary": "area"}  # form → the role naming its area
 INDIVIDUAL_SOURCES = ("Child or young person", "Parent or carer")
 
 
@@ -88,21 +87,21 @@ def collate_summaries(returns: list[StoredSubmission], sourcer: Sourcer) -> Coll
     """Every line of every summary's three headings, sourced to its form, author, area and file."""
     collated = Collated()
     lists: dict[str, list[Point]] = {"working_well": [], "worried_about": [], "needs_to_happen": []}
-    for submission in sorted(returns, key=lambda s: (s.form, str(s.values.get(SUMMARY_FORMS.get(s.form, ""), "")).casefold())):
-        area = sourcer.clean(submission.values.get(SUMMARY_FORMS.get(submission.form, "")))
+    for submission in sorted(returns, key=lambda s: (s.form, str(s.answer(SUMMARY_FORMS.get(s.form, "")) or "").casefold())):
+        area = sourcer.clean(submission.answer(SUMMARY_FORMS.get(submission.form, "")))
         collated.summaries.append(
             SummaryReturn(
                 sourcer.title(submission),
                 area,
                 sourcer.clean(submission.author),
-                str(submission.values.get("completed_on") or ""),
+                str(submission.answer("completed_on") or ""),
                 sourcer.clean(submission.file),
             )
         )
-        for field_id, points in lists.items():
-            points += sourcer.points(submission, field_id, area, split=True)
-    for field_id, points in lists.items():
-        setattr(collated, field_id, collate(points))
+        for role, points in lists.items():
+            points += sourcer.points(submission, role, area, split=True)
+    for role, points in lists.items():
+        setattr(collated, role, collate(points))
     return collated
 
 
@@ -110,22 +109,23 @@ def child_family_feedback(catalogue: Catalogue, returns: list[StoredSubmission],
     """Feedback counted by source, with what was said and what we will do."""
     by_source: list[Answer] = []
     try:
-        spec = catalogue.get("child_family_feedback")
-        by_source = [a for a in question_result(spec.field("source"), [s.values.get("source") for s in returns]).answers if a.count]
+        item = catalogue.get("child_family_feedback").role_field("source")
+        if item is not None:
+            by_source = [a for a in question_result(item, [s.answer("source") for s in returns]).answers if a.count]
     except KeyError:
         pass
-    individual = sum(1 for s in returns if s.values.get("source") in INDIVIDUAL_SOURCES)
+    individual = sum(1 for s in returns if s.answer("source") in INDIVIDUAL_SOURCES)
     result = ChildFamilyFeedback(
         returns=len(returns),
         individual=individual,
         forums=len(returns) - individual,
-        participants=sum(int(s.values.get("participants") or 0) for s in returns),
+        participants=sum(int(s.answer("participants") or 0) for s in returns),
         by_source=by_source,
     )
     lists: dict[str, list[Point]] = {"working_well": [], "could_be_better": [], "responses": []}
     for submission in returns:
         area = " · ".join(
-            p for p in (sourcer.clean(submission.values.get("source")), sourcer.clean(submission.values.get("how_gathered"))) if p
+            p for p in (sourcer.clean(submission.answer("source")), sourcer.clean(submission.answer("how_gathered"))) if p
         )
         lists["working_well"] += sourcer.points(submission, "working_well", area, split=True)
         lists["could_be_better"] += sourcer.points(submission, "worried_about", area, split=True)
@@ -137,12 +137,14 @@ def child_family_feedback(catalogue: Catalogue, returns: list[StoredSubmission],
 
 def staff_feedback(catalogue: Catalogue, returns: list[StoredSubmission], sourcer: Sourcer) -> StaffFeedback:
     """Staff feedback: how many took part, how many were involved in QA, what they said."""
-    respondents = sum(int(s.values.get("respondents") or 0) for s in returns)
-    involved = sum(int(s.values.get("involved_in_qa") or 0) for s in returns if s.values.get("respondents"))
+    respondents = sum(int(s.answer("respondents") or 0) for s in returns)
+    involved = sum(int(s.answer("involved_in_qa") or 0) for s in returns if s.answer("respondents"))
     topics: list[Answer] = []
     try:
-        item = catalogue.get("staff_feedback").field("topics")
-        chosen = [topic for s in returns for topic in (s.values.get("topics") or [])]
+        item = catalogue.get("staff_feedback").role_field("topics")
+        if item is None:
+            raise KeyError("topics")
+        chosen = [topic for s in returns for topic in (s.answer("topics") or [])]
         counts = {option: chosen.count(option) for option in item.options}
         topics = [Answer(o, n, percent(n, len(returns))) for o, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n]
     except KeyError:
@@ -150,11 +152,11 @@ def staff_feedback(catalogue: Catalogue, returns: list[StoredSubmission], source
     result = StaffFeedback(len(returns), respondents, involved, percent(involved, respondents), topics)
     lists: dict[str, list[Point]] = {"working_well": [], "worried_about": [], "needs_to_happen": []}
     for submission in returns:
-        area = sourcer.clean(submission.values.get("source"))
-        for field_id, points in lists.items():
-            points += sourcer.points(submission, field_id, area, split=True)
-    for field_id, points in lists.items():
-        setattr(result, field_id, collate(points))
+        area = sourcer.clean(submission.answer("source"))
+        for role, points in lists.items():
+            points += sourcer.points(submission, role, area, split=True)
+    for role, points in lists.items():
+        setattr(result, role, collate(points))
     return result
 
 
@@ -167,16 +169,16 @@ def edi(catalogue: Catalogue, returns: list[StoredSubmission], sourcer: Sourcer)
         key = (submission.form, submission.variant)
         if key not in asks:
             try:
-                asks[key] = catalogue.get(*key).has_field(EDI_FIELD)
+                asks[key] = catalogue.get(*key).role_field("edi") is not None
             except KeyError:
-                asks[key] = EDI_FIELD in submission.values
+                asks[key] = submission.answer("edi") is not None
         if not asks[key]:
             continue
         title = sourcer.title(submission) if not submission.variant else _base_title(catalogue, submission.form, sourcer.title(submission))
         entry = by_form.setdefault(title, EdiForm(title, 0, 0))
         entry.returns += 1
         area = _edi_area(submission, sourcer)
-        found = sourcer.points(submission, EDI_FIELD, area)
+        found = sourcer.points(submission, "edi", area)
         if found:
             entry.with_evaluation += 1
             statements.setdefault(title, []).extend(found)
@@ -196,8 +198,8 @@ def _base_title(catalogue: Catalogue, form: str, fallback: str) -> str:
 
 
 def _edi_area(submission: StoredSubmission, sourcer: Sourcer) -> str:
-    for field_id in ("area_of_service", "service", "team", "theme", "source", "level_of_need"):
-        value = sourcer.clean(submission.values.get(field_id))
+    for role in ("area", "service", "team", "theme", "source", "level_of_need"):
+        value = sourcer.clean(submission.answer(role))
         if value:
             return value
     return ""
@@ -207,7 +209,7 @@ def learning_requests(hos: list[StoredSubmission], staff: list[StoredSubmission]
     """Learning that Heads of Service and staff asked for (§13), one point per line."""
     points: list[Point] = []
     for submission in hos:
-        points += sourcer.points(submission, "learning", sourcer.clean(submission.values.get("service")), split=True)
+        points += sourcer.points(submission, "learning", sourcer.clean(submission.answer("service")), split=True)
     for submission in staff:
-        points += sourcer.points(submission, "learning_requests", sourcer.clean(submission.values.get("source")), split=True)
+        points += sourcer.points(submission, "learning", sourcer.clean(submission.answer("source")), split=True)
     return collate(points)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import SpecError, message
+from .contract import check_contract
 from .load import load_spec_file
 from .model import CHOICE_TYPES, FIELD_TYPES, GRADES, Condition, Field, FormSpec, Group, Section
 from .settings import SETTINGS_FILE, WorkspaceSettings, load_settings
@@ -38,6 +39,8 @@ class Catalogue:
             _add(specs, spec)
         for path in pending:
             _add(specs, load_spec_file(path, specs))
+        for spec in specs.values():
+            check_contract(spec)  # the roles report, compliance, store and issue read answers by
         return cls(specs, settings)
 
     def get(self, form_id: str, variant: str | None = None) -> FormSpec:

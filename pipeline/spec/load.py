@@ -12,8 +12,6 @@ import yaml
 from ..errors import SpecError, message
 from .model import (
     CHOICE_TYPES,
-    COMMON_FIELDS,
-    EDI_FIELD,
     FIELD_TYPES,
     IDENTIFYING,
     SENSITIVE_KINDS,
@@ -32,9 +30,9 @@ _VARIANT_KEYS = {"extends", "variant", "theme", "version", "title", "description
 _SECTION_KEYS = {"title", "guidance", "layout", "fields", "group"}
 _FIELD_KEYS = {
     "id", "label", "type", "required", "guidance", "choices", "pattern", "min", "max",
-    "required_when", "message", "sensitive", "width", "identifying", "within_quarter",
+    "required_when", "message", "sensitive", "width", "identifying", "within_quarter", "role",
 }
-_GROUP_KEYS = {"id", "label", "guidance", "rows", "min_rows", "max_rows", "fields"}
+_GROUP_KEYS = {"id", "label", "guidance", "rows", "min_rows", "max_rows", "fields", "role"}
 _LAYOUTS = ("table", "grid", "wide")
 
 
@@ -200,6 +198,7 @@ def _group(raw: Any, where: str, ctx: _Context) -> Group:
         label=str(raw.get("label", group_id.replace("_", " ").capitalize())),
         fields=tuple(_field(item, f"group '{group_id}', column {i}", ctx) for i, item in enumerate(fields, 1)),
         guidance=str(raw.get("guidance", "")).strip(),
+        role=_role(raw, f"group '{group_id}'", ctx),
         **counts,
     )
 
@@ -267,7 +266,16 @@ def _field(raw: Any, where: str, ctx: _Context) -> Field:
         width=raw.get("width"),
         identifying=identifying,
         within_quarter=within,
+        role=_role(raw, where, ctx),
     )
+
+
+def _role(raw: dict, where: str, ctx: _Context) -> str | None:
+    # Which roles exist and what they need is the contract's to say (spec/contract.py, run by Catalogue.load).
+    role = raw.get("role")
+    if role is not None and (not isinstance(role, str) or not _ID.match(role)):
+        raise ctx.fail(where, "spec_role_name", value=role)
+    return role
 
 
 def _check_form(spec: FormSpec, ctx: _Context) -> None:
@@ -276,10 +284,6 @@ def _check_form(spec: FormSpec, ctx: _Context) -> None:
     _check_scope(top, groups, "form", ctx)
     for group in groups:
         _check_scope(list(group.fields), [], f"group '{group.id}'", ctx)
-    ids = {item.id for item in top}
-    for required in COMMON_FIELDS + ((EDI_FIELD,) if spec.about in ("child", "practice") else ()):
-        if required not in ids:
-            raise ctx.fail("form", "spec_common_field", field=required)
     if spec.format == "xlsx" and len(groups) != 1:
         raise ctx.fail("format", "spec_xlsx_groups")
 

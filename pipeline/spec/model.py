@@ -39,9 +39,6 @@ TYPE_ALIASES = {
 }
 CHOICE_TYPES = ("choice", "multi_choice", "grade")
 
-# Fields every form carries, and the one every form about a child or about practice carries (§1.6).
-COMMON_FIELDS = ("quarter", "completed_by", "completed_on")
-EDI_FIELD = "edi_evaluation"
 
 # What a field's answer says about a child (`identifying:` in a spec). A name and free text about
 # the child are sensitive: left out of exports unless asked for, never printed in a report. A child
@@ -81,6 +78,7 @@ class Field:
     width: int | None = None  # Excel column width / Word column share
     identifying: str | None = None  # one of IDENTIFYING: what the answer says about a child
     within_quarter: str | None = None  # one of WITHIN_QUARTER, for date fields
+    role: str | None = None  # what the pipeline reads this answer as (spec/contract.py ROLES)
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -103,6 +101,7 @@ class Group:
     rows: int = 5  # blank rows a template offers
     min_rows: int = 0
     max_rows: int = 5000
+    role: str | None = None  # what the pipeline reads these rows as (spec/contract.py GROUP_ROLES)
 
     def field(self, field_id: str) -> Field:
         """The field with this id; KeyError if absent."""
@@ -110,6 +109,14 @@ class Group:
             if item.id == field_id:
                 return item
         raise KeyError(field_id)
+
+    def role_field(self, role: str) -> Field | None:
+        """The column with this role, or None."""
+        return next((item for item in self.fields if item.role == role), None)
+
+    def by_role(self, row: dict[str, object]) -> dict[str, object]:
+        """One row's answers keyed by role (columns without a role left out)."""
+        return {item.role: row.get(item.id) for item in self.fields if item.role}
 
 
 @dataclass(frozen=True)
@@ -175,9 +182,29 @@ class FormSpec:
                 return item
         raise KeyError(group_id)
 
-    def has_field(self, field_id: str) -> bool:
-        """Whether a top-level field with this id exists."""
-        return any(item.id == field_id for item in self.fields())
+    def role_field(self, role: str) -> Field | None:
+        """The top-level field with this role (the first, for a role several fields share), or None."""
+        return next((item for item in self.fields() if item.role == role), None)
+
+    def role_fields(self, role: str) -> list[Field]:
+        """Every top-level field with this role, in form order (e.g. each CCR domain grade)."""
+        return [item for item in self.fields() if item.role == role]
+
+    def role_group(self, role: str) -> Group | None:
+        """The repeat group with this role, or None."""
+        return next((group for group in self.groups() if group.role == role), None)
+
+    def by_role(self, values: dict[str, object]) -> dict[str, object]:
+        """Top-level answers keyed by role: what report, compliance, store and issue read."""
+        found: dict[str, object] = {}
+        for item in self.fields():
+            if item.role and item.role not in found:
+                found[item.role] = values.get(item.id)
+        return found
+
+    def by_id(self, answers: dict[str, object]) -> dict[str, object]:
+        """*answers* keyed by role as values keyed by field id (roles the form lacks left out): for pre-filling."""
+        return {item.id: answers[item.role] for item in self.fields() if item.role in answers}
 
     def sensitive_fields(self) -> set[str]:
         """Ids (top-level and in groups) left out of exports and reports: names and free text about a child."""

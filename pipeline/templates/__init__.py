@@ -14,8 +14,9 @@ def build_form(
     issue_id: str | None = None,
 ) -> bytes:
     """The form for *spec* in its own format, with any answers typed in, as file bytes."""
-    if spec.theme and spec.has_field("theme") and not (values or {}).get("theme"):
-        values = {**(values or {}), "theme": spec.theme}  # a themed form states its theme
+    theme = spec.role_field("theme")
+    if spec.theme and theme and not (values or {}).get(theme.id):
+        values = {**(values or {}), theme.id: spec.theme}  # a themed form states its theme
     if spec.format == "xlsx":
         from .xlsx_form import build_xlsx
 
