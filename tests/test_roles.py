@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from answers import answer
 from filling import fill_xlsx
 from pipeline.cli import cli
+from pipeline.ingest import examine
 from pipeline.spec import Catalogue, SpecError
 from pipeline.spec.contract import CONTRACT, GROUP_ROLES, ROLES
 from pipeline.templates.docx_fill import fill_docx
@@ -186,3 +187,22 @@ def test_every_shipped_form_meets_its_contract_and_declares_each_role_once(catal
         group = spec.role_group(need.group) if need.group else None
         found = group.role_field(need.role) if group else spec.role_field(need.role)
         assert found is not None and found.type in ROLES[need.role][0], (form, need)
+
+
+def test_qa_issue_pre_fills_a_renamed_form_by_role(tmp_path):
+    root = tmp_path / "ws"
+    assert qa(root, "init").exit_code == 0
+    renamed(root / "form_templates")
+    catalogue = Catalogue.load(root / "form_templates")
+
+    ccr = qa(root, "issue", "ccr", "--quarter", "2022-23-Q3", "--assignee", "Sarah Lowe", "--child-id", "C123456")
+    dip = qa(root, "issue", "dip_sample", "--quarter", "2022-23-Q3", "--assignee", "Anil Mistry", "--theme", "Neglect")
+
+    assert ccr.exit_code == 0 and dip.exit_code == 0, ccr.output + dip.output
+    review = examine("ccr.docx", Path(ccr.stdout.strip()).read_bytes(), catalogue).submission
+    assert review.spec.key == "ccr"
+    assert [review.answer(role) for role in ("quarter", "author", "reviewer", "child_id")] == [
+        "2022-23-Q3", "Sarah Lowe", "Sarah Lowe", "C123456"]
+    sample = examine("dip.xlsx", Path(dip.stdout.strip()).read_bytes(), catalogue).submission
+    assert [sample.answer(role) for role in ("quarter", "author", "auditor", "theme")] == [
+        "2022-23-Q3", "Anil Mistry", "Anil Mistry", "Neglect"]
