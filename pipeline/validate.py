@@ -215,7 +215,7 @@ def _close_to_name(value: str, name: str) -> bool:
 
 def _date_problems(spec: FormSpec, scopes: list[_Scope], settings: WorkspaceSettings) -> list[Problem]:
     """Dates marked `within_quarter` fall in the form's quarter (completion: or up to the grace days after it)."""
-    quarter_field = next((f for f in spec.fields() if f.type == "quarter"), None)
+    quarter_field = spec.role_field("quarter")  # the quarter the form counts in (spec/contract.py)
     label = scopes[0].answers.get(quarter_field.id) if quarter_field else None
     if not isinstance(label, str):
         return []  # no quarter, or one already reported as wrong: nothing to measure dates against
