@@ -259,7 +259,7 @@ class Schedule:
         planned = f"the QA plan's week beginning {entry.week_beginning:%d/%m/%Y}" if entry.week_beginning \
             else f"the QA plan for {entry.month:%B %Y}"
         lines = [
-            f"QA form to complete: {title}" + (f" (theme: {entry.theme})" if entry.theme else ""),
+            f"QA form to complete: {title}" + (f" (theme: {entry.theme})" if entry.theme and entry.theme not in title else ""),
             f"Quarter: {item.quarter.label} ({item.quarter.months})",
             f"For: {item.person}",
             f"Issued: {today:%d/%m/%Y}, for {planned}",

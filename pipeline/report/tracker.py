@@ -67,13 +67,13 @@ def tracker_workbook(data: TrackerData) -> bytes:
                                                 "What this means"],
                [[line.activity, line.section, line.span, _planned(data.plan, line.form), line.minimum, line.received,
                  line.counted, line.rejected, line.outstanding, line.rag, line.explanation] for line in result.activities],
-               widths=[30, 11, 22, 24, 9, 9, 9, 9, 11, 8, 70], rag_column=10)
+               widths=[30, 11, 22, 24, 9, 9, 9, 9, 12, 8, 70], rag_column=10)
         _table(book.create_sheet("People"), ["Person", "Role", "Team", "Activity", "For whom", "Owed", "Received",
                                               "Outstanding", "Due", "Late", "RAG", "What this means"],
                [[line.person, line.role, line.team, line.activity, line.subject or "", line.required, line.done,
                  line.outstanding, line.due, "Late" if line.outstanding and line.due < data.today else "",
                  line.rag, line.explanation] for line in result.people],
-               widths=[22, 20, 26, 28, 20, 8, 9, 11, 11, 7, 8, 60], rag_column=11, date_columns={9})
+               widths=[20, 18, 36, 28, 20, 7, 9, 12, 11, 6, 8, 60], rag_column=11, date_columns={9})
         _table(book.create_sheet("Unreturned"), ["Issue ID", "Form", "Issued to", "Child ID", "Issued on", "Days out"],
                [[i.issue_id, f"{i.form}/{i.variant}" if i.variant else i.form, i.assignee, i.child_id or "",
                  _day(i.issued_at), (data.today - _day(i.issued_at)).days if _day(i.issued_at) else ""]
@@ -94,9 +94,30 @@ def tracker_workbook(data: TrackerData) -> bytes:
     _table(book.create_sheet("Admin problems"), ["Problem in admin/ (fix it in the file named; the tracker updates itself)"],
            [[problem] for problem in data.admin_problems] or [["None: the roster, plan and targets read cleanly."]],
            widths=[140])
+    for sheet in book.worksheets:
+        _printable(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _lines_needed(value: object, width: int) -> int:
+    """Lines *value* takes in a wrapped column *width* characters wide (a little generous)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    per_line = max(1, int(width * 1.3))
+    return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
+
+
+def _printable(sheet: Worksheet) -> None:
+    """Printed (or made a PDF) landscape, as wide as the page, the heading row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    if sheet.title != "Summary":
+        sheet.print_title_rows = "1:1"
 
 
 def _planned(plan: Sequence[PlanEntry], form: str) -> str:
@@ -154,6 +175,9 @@ def _table(sheet: Worksheet, headings: list[str], rows: list[list[object]], *, w
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=2):
+        lines = max(_lines_needed(cell.value, widths[cell.column - 1]) for cell in row)
+        if lines > 1:  # Excel and LibreOffice do not grow a row for wrapped text they did not lay out themselves
+            sheet.row_dimensions[row[0].row].height = 13 * lines + 2
         for cell in row:
             cell.alignment = WRAP if widths[cell.column - 1] >= 40 else TOP
             if cell.column in date_columns:
