@@ -371,6 +371,12 @@ def demo(directory: Path, no_report: bool) -> None:
             click.echo(f"{'Action ledger' if path.suffix == '.xlsx' else 'DLT report'}: {path}")
     if drafts:
         click.echo(f"Service-area summary drafts ({len(drafts)}): {drafts[0].parent}")
+    issued = result.workspace.outbox / "issued" / "2022-23-Q3"
+    if issued.is_dir():
+        click.echo(f"Forms the watcher issued on the plan's dates, one folder per person: {issued}")
+    tracker = result.workspace.outbox / "2022-23-Q3" / "tracker.xlsx"
+    if tracker.is_file():
+        click.echo(f"Tracker: {tracker}")
 
 
 @cli.command()

@@ -97,6 +97,12 @@ class Config:
         values["today"] = Value("today", today, source)
         return Config(values, self.path)
 
+    def overridden(self, source: str, **settings: Any) -> Config:
+        """A copy with *settings* set from *source* (the demo uses it)."""
+        values = dict(self.values)
+        values |= {name: Value(name, value, source) for name, value in settings.items()}
+        return Config(values, self.path)
+
     def today(self) -> dt.date:
         """The date the schedule acts on: QA_TODAY / --today if set, else the computer's date."""
         fixed = self.values["today"].value

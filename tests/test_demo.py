@@ -50,3 +50,16 @@ def test_no_child_name_appears_in_status_or_logs(demo):
     outputs = result.output + demo.workspace.log_path.read_text(encoding="utf-8") if demo.workspace.log_path.exists() else result.output
     for name in names:
         assert name not in outputs
+
+
+def test_demo_runs_the_quarter_through_the_watchers_schedule(demo):
+    issued = demo.workspace.outbox / "issued" / "2022-23-Q3"
+    people = [folder for folder in issued.iterdir() if folder.is_dir()]
+    assert len(people) >= 10
+    notes = list(issued.glob("*/* - cover note.txt"))
+    assert len(notes) == len([p for p in issued.glob("*/*") if p.suffix in (".docx", ".xlsx")])
+    assert (demo.workspace.outbox / "2022-23-Q3" / "tracker.xlsx").is_file()
+    log = demo.workspace.log_path.read_text(encoding="utf-8") if demo.workspace.log_path.exists() else ""
+    with Store(demo.workspace.store_path) as store:
+        by_schedule = [i for i in store.issued("2022-23-Q3") if "/" in i.path.split("2022-23-Q3/", 1)[-1]]
+    assert len(by_schedule) == len(notes) and (not log or "issued" in log)
