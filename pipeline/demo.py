@@ -19,6 +19,7 @@ from .config import write_example_config
 from .ingest import Outcome, ingest_inbox
 from .issue import issue_form
 from .quarter import Quarter
+from .schedule import person_folder
 from .read.package import OLE_MAGIC, open_package
 from .spec import GRADES, Catalogue, FormSpec
 from .store import Store
@@ -83,7 +84,8 @@ class _Quarter:
                 self.used.add(issued.issue_id)
                 return spec, Path(issued.path).read_bytes()
         path = issue_form(self.catalogue, self.store, form, self.quarter.label, assignee,
-                          self.ws.outbox / "issued" / self.quarter.label, theme, child_id)
+                          self.ws.outbox / "issued" / self.quarter.label / person_folder(assignee), theme, child_id,
+                          issued_on=self.quarter.start + dt.timedelta(days=7))
         self.used |= {issued.issue_id for issued in self.store.issued(self.quarter.label) if issued.path == str(path)}
         spec = self.catalogue.get(form, _variant(self.catalogue, form, theme))
         return spec, path.read_bytes()

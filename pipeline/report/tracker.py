@@ -76,9 +76,9 @@ def tracker_workbook(data: TrackerData) -> bytes:
                widths=[20, 18, 36, 28, 20, 7, 9, 12, 11, 6, 8, 60], rag_column=11, date_columns={9})
         _table(book.create_sheet("Unreturned"), ["Issue ID", "Form", "Issued to", "Child ID", "Issued on", "Days out"],
                [[i.issue_id, f"{i.form}/{i.variant}" if i.variant else i.form, i.assignee, i.child_id or "",
-                 _day(i.issued_at), (data.today - _day(i.issued_at)).days if _day(i.issued_at) else ""]
+                 _day(i.issued_at), _days_out(_day(i.issued_at), data.today)]
                 for i in result.unreturned],
-               widths=[28, 30, 24, 12, 11, 9], date_columns={5})
+               widths=[34, 32, 24, 12, 11, 9], date_columns={5})
         _table(book.create_sheet("Rejected"), ["Reference", "Form", "Rejected on", "Status", "Resolved by",
                                                 "Resolved on", "Why it was rejected"],
                [[r.ref, r.form or "form not identified", _day(r.at), "Resolved" if r.resolved else "Outstanding",
@@ -89,7 +89,7 @@ def tracker_workbook(data: TrackerData) -> bytes:
                                                "Due", "Status", "Days overdue"],
                [[a.ref, a.raised_in, a.source, a.child_id, a.team, a.owner, _day(a.due), a.status.capitalize(),
                  a.days_overdue or ""] for a in data.actions if a.status in ("open", "overdue")],
-               widths=[18, 11, 34, 12, 26, 22, 11, 10, 12], date_columns={7},
+               widths=[18, 11, 30, 12, 38, 22, 11, 10, 9], date_columns={7},
                rag_column=8, rag_map={"Overdue": "Red", "Open": "Amber"})
     _table(book.create_sheet("Admin problems"), ["Problem in admin/ (fix it in the file named; the tracker updates itself)"],
            [[problem] for problem in data.admin_problems] or [["None: the roster, plan and targets read cleanly."]],
@@ -105,7 +105,7 @@ def _lines_needed(value: object, width: int) -> int:
     """Lines *value* takes in a wrapped column *width* characters wide (a little generous)."""
     if not isinstance(value, str) or not value:
         return 1
-    per_line = max(1, int(width * 1.3))
+    per_line = max(1, int(width * 1.2))
     return sum(max(1, -(-len(part) // per_line)) for part in value.split("\n"))
 
 
@@ -118,6 +118,11 @@ def _printable(sheet: Worksheet) -> None:
     sheet.page_setup.fitToHeight = 0
     if sheet.title != "Summary":
         sheet.print_title_rows = "1:1"
+
+
+def _days_out(issued: dt.date | None, today: dt.date) -> int | str:
+    """Days since a form was issued (blank when it is dated after the schedule's date, as in a rehearsal)."""
+    return (today - issued).days if issued and issued <= today else ""
 
 
 def _planned(plan: Sequence[PlanEntry], form: str) -> str:
