@@ -148,10 +148,10 @@ class Schedule:
                 self.admin.changed()
             self.admin.reload()
             self._loaded = True
-            new_day = True
+            new_day = True  # a new plan or roster is acted on as a new day is
         if new_day:
             self._changed_at = self._draft_changed_at = NOW
-        if self.config.issue_forms:
+        if self.config.issue_forms and new_day:  # what is due changes only with the date and admin/
             if self._issue_due(store, today):
                 self._changed_at = NOW
         for quarter in self.active_quarters(store, today):

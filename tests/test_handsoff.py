@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from pathlib import Path
 
 import openpyxl
@@ -229,3 +230,35 @@ def test_watch_once_does_one_pass_on_the_date_given(ws):
     bad = CliRunner().invoke(cli, ["--workspace", str(ws.root), "watch", "--once", "--today", "10/10/2022"])
     assert bad.exit_code == 1
     assert bad.output.endswith("Error: --today '10/10/2022' is not a date. Write it as YYYY-MM-DD, for example 2022-10-10.\n")
+
+
+def _returns_received(tracker: Path) -> int:
+    sheet = openpyxl.load_workbook(tracker)["Summary"]
+    return next(row[1] for row in sheet.iter_rows(values_only=True) if row[0] == "Returns received")
+
+
+def test_the_running_watcher_runs_the_schedule_after_each_ingest(ws):
+    from pipeline.watch import Watcher
+
+    clock = FakeClock()
+    plan = schedule(ws, "2022-11-15", QUIET + "tracker_delay_seconds: 600\n", clock)
+    catalogue = Catalogue.load(ws.specs)
+    watcher = Watcher(ws, catalogue, polling=True, interval=0.1, settle=0.05, rescan=300.0, schedule=plan)
+    watcher.start()
+    try:
+        assert watcher.wait_idle(60.0)  # the first pass: forms issued, tracker written
+        tracker = ws.outbox / Q3 / "tracker.xlsx"
+        assert len(issued(ws, "dip_sample")) == 9 and _returns_received(tracker) == 0
+        spec = catalogue.find("supervision_audit")
+        values, groups = full_answers(spec)
+        values.update(quarter=Q3, auditor="Gareth Hughes")
+        (ws.inbox / "audit.docx").write_bytes(fill(spec, values, groups))
+        assert watcher.wait_idle(60.0) and watcher.counts == {"accepted": 1}
+        assert _returns_received(tracker) == 0  # 600 s have not passed on the watcher's clock
+        clock.seconds += 600  # the watcher's next step (within a second) finds the debounce over
+        deadline = time.monotonic() + 60.0
+        while _returns_received(tracker) == 0 and time.monotonic() < deadline:
+            watcher.wait_idle(5.0)
+        assert _returns_received(tracker) == 1
+    finally:
+        watcher.stop()

@@ -89,7 +89,7 @@ def tracker_workbook(data: TrackerData) -> bytes:
                                                "Due", "Status", "Days overdue"],
                [[a.ref, a.raised_in, a.source, a.child_id, a.team, a.owner, _day(a.due), a.status.capitalize(),
                  a.days_overdue or ""] for a in data.actions if a.status in ("open", "overdue")],
-               widths=[18, 11, 30, 12, 38, 22, 11, 10, 9], date_columns={7},
+               widths=[18, 11, 40, 12, 38, 22, 11, 10, 9], date_columns={7},
                rag_column=8, rag_map={"Overdue": "Red", "Open": "Amber"})
     _table(book.create_sheet("Admin problems"), ["Problem in admin/ (fix it in the file named; the tracker updates itself)"],
            [[problem] for problem in data.admin_problems] or [["None: the roster, plan and targets read cleanly."]],
