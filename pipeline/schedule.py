@@ -289,9 +289,17 @@ class Schedule:
         assessment = None
         if self.admin.roster is not None and "targets" not in self.admin.problems:
             assessment = assess_quarter(store, quarter, self.admin.roster, load_targets(self.workspace.targets_path))
+        plan = [entry for entry in self.admin.plan if entry.quarter == quarter]
+        issued = store.issued(quarter.label)
+        returned = store.returned_issue_ids()
+        counts = {form: (sum(i.form == form for i in issued), sum(i.form == form and i.issue_id in returned for i in issued))
+                  for form in {entry.form for entry in plan if entry.form}}
         return TrackerData(
             assessment=assessment, quarter=quarter.label, today=today, made_at=self._stamp(),
-            plan=[entry for entry in self.admin.plan if entry.quarter == quarter],
+            plan=plan,
+            issue_dates={index: issue_date(entry, self.config.issue_days_before)
+                         for index, entry in enumerate(plan) if entry.form},
+            issued_counts=counts,
             actions=self._actions(assessment, today, quarter) if assessment else [],
             admin_problems=self.admin.problem_lines(),
             report_date=report_date(self.admin.plan, quarter, self.config.report_days_before_dlt),

@@ -64,3 +64,16 @@ def test_demo_runs_the_quarter_through_the_watchers_schedule(demo):
         paths = {issue.path for issue in store.issued("2022-23-Q3")}
     assert {str(note.with_name(note.name.replace(" - cover note.txt", ""))) for note in notes} <= {p.rsplit(".", 1)[0] for p in paths}
     assert (demo.workspace.outbox / "2022-23-Q3" / "tracker.xlsx").is_file()
+
+
+def test_the_tracker_names_no_child_and_no_file_a_person_typed(demo):
+    import openpyxl
+
+    with Store(demo.workspace.store_path) as store:
+        names = {s.values["child_name"] for s in store.submissions(form="ccr", include_replaced=True) if s.values.get("child_name")}
+        files = {entry.file.rsplit("/", 1)[-1] for entry in store.log_entries()}
+    book = openpyxl.load_workbook(demo.workspace.outbox / "2022-23-Q3" / "tracker.xlsx")
+    text = "\n".join(str(value) for sheet in book for row in sheet.iter_rows(values_only=True) for value in row if value)
+    assert names and files and "R-0" in text and "C" in text
+    for typed in names | files:
+        assert typed not in text

@@ -42,7 +42,8 @@ class TrackerData:
     actions: list[Action] = field(default_factory=list)
     admin_problems: list[str] = field(default_factory=list)
     report_date: dt.date | None = None
-    issued_by_schedule: int = 0
+    issue_dates: dict[int, dt.date] = field(default_factory=dict)  # plan row index → the day its forms are issued
+    issued_counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # form → (issued, returned) this quarter
 
 
 def _day(value: dt.date | str | None) -> dt.date | None:
@@ -91,6 +92,13 @@ def tracker_workbook(data: TrackerData) -> bytes:
                  a.days_overdue or ""] for a in data.actions if a.status in ("open", "overdue")],
                widths=[18, 11, 40, 12, 38, 22, 11, 10, 9], date_columns={7},
                rag_column=8, rag_map={"Overdue": "Red", "Open": "Amber"})
+    if data.plan:
+        _table(book.create_sheet("Plan"), ["Month", "Week beginning", "Activity", "Theme", "Who", "Forms issued on",
+                                            "Forms issued", "Returned"],
+               [[entry.month.strftime("%B %Y"), entry.week_beginning, entry.activity, entry.theme, entry.who,
+                 data.issue_dates.get(index), *data.issued_counts.get(entry.form or "", ("", ""))]
+                for index, entry in enumerate(data.plan)],
+               widths=[15, 15, 28, 36, 34, 15, 13, 10], date_columns={2, 6})
     _table(book.create_sheet("Admin problems"), ["Problem in admin/ (fix it in the file named; the tracker updates itself)"],
            [[problem] for problem in data.admin_problems] or [["None: the roster, plan and targets read cleanly."]],
            widths=[140])
