@@ -84,7 +84,7 @@ class Admin:
                                   ("targets", self.workspace.targets_path, load_targets)):
             try:
                 value = read(path)
-            except PipelineError as err:
+            except (PipelineError, OSError) as err:  # OSError: open in a program that locks it, or a share gone
                 if self.problems.get(label) != str(err):
                     kept = "; carrying on with the last good copy" if label != "targets" else ""
                     log.error("admin/%s cannot be used%s: %s", path.name, kept, err)
@@ -129,6 +129,8 @@ class Schedule:
         self._changed_at: float | None = NOW  # first pass: everything is written
         self._draft_changed_at: float | None = NOW
         self.issued: list[Path] = []  # forms this schedule issued (for callers and tests)
+        self._loads = 0  # how many times admin/ was read
+        self._final_failed: dict[str, tuple[dt.date, int]] = {}  # a final that failed: tried again next day or admin/ change
 
     def ingested(self) -> None:
         """A file was ingested: the tracker and the draft are due after their delays."""
@@ -148,12 +150,17 @@ class Schedule:
                 self.admin.changed()
             self.admin.reload()
             self._loaded = True
+            self._loads += 1
             new_day = True  # a new plan or roster is acted on as a new day is
         if new_day:
             self._changed_at = self._draft_changed_at = NOW
         if self.config.issue_forms and new_day:  # what is due changes only with the date and admin/
-            if self._issue_due(store, today):
-                self._changed_at = NOW
+            try:
+                if self._issue_due(store, today):
+                    self._changed_at = NOW
+            except Exception:
+                log.exception("working out which forms are due on %s failed; trying again tomorrow or when admin/ "
+                              "changes", f"{today:%d/%m/%Y}")
         for quarter in self.active_quarters(store, today):
             self._final(store, quarter, today)
         now = self.clock.now()
@@ -353,6 +360,8 @@ class Schedule:
         key = f"final:{quarter.label}"
         if not self.config.final_report or due is None or today < due or store.schedule_done(key) is not None:
             return
+        if self._final_failed.get(key) == (today, self._loads):
+            return
         out = self.workspace.outbox / quarter.label
         existing = out / final_name(quarter)
         if existing.exists():
@@ -363,7 +372,9 @@ class Schedule:
         try:
             paths = render_final(self.workspace, self.catalogue, store, quarter, today)
         except Exception as err:
-            log.error("the final report for %s could not be rendered (%s); trying again at the next pass", quarter, err)
+            log.error("the final report for %s could not be rendered (%s); trying again tomorrow, or when a file in "
+                      "admin/ changes", quarter, err)
+            self._final_failed[key] = (today, self._loads)
             return
         store.mark_schedule_done(key, str(paths[0].relative_to(self.workspace.root)))
         draft = out / draft_name(quarter)

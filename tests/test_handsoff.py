@@ -262,3 +262,15 @@ def test_the_running_watcher_runs_the_schedule_after_each_ingest(ws):
         assert _returns_received(tracker) == 1
     finally:
         watcher.stop()
+
+
+def test_a_report_already_in_place_on_the_report_date_is_left_as_it_is(ws, caplog):
+    mine = ws.outbox / Q3 / f"QA-report-{Q3}.docx"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"the report the admin rendered with qa report and edited")
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        run(ws, schedule(ws, "2023-01-18", "issue_forms: no\ndraft_report: no\ntracker: no\n"))
+        run(ws, schedule(ws, "2023-01-19", "issue_forms: no\ndraft_report: no\ntracker: no\n"))
+    assert mine.read_bytes() == b"the report the admin rendered with qa report and edited"
+    assert caplog.messages.count(f"the report date for {Q3} has come, and outbox/{Q3}/QA-report-{Q3}.docx is already "
+                                 "there: left as it is (run 'qa report' to render it again)") == 1
