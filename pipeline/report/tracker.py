@@ -94,11 +94,11 @@ def tracker_workbook(data: TrackerData) -> bytes:
                rag_column=8, rag_map={"Overdue": "Red", "Open": "Amber"})
     if data.plan:
         _table(book.create_sheet("Plan"), ["Month", "Week beginning", "Activity", "Theme", "Who", "Forms issued on",
-                                            "Forms issued", "Returned"],
+                                            "This form issued (quarter)", "Returned (quarter)"],
                [[entry.month.strftime("%B %Y"), entry.week_beginning, entry.activity, entry.theme, entry.who,
                  data.issue_dates.get(index), *data.issued_counts.get(entry.form or "", ("", ""))]
                 for index, entry in enumerate(data.plan)],
-               widths=[15, 15, 28, 36, 34, 15, 13, 10], date_columns={2, 6})
+               widths=[15, 15, 28, 36, 42, 15, 14, 12], date_columns={2, 6})
     _table(book.create_sheet("Admin problems"), ["Problem in admin/ (fix it in the file named; the tracker updates itself)"],
            [[problem] for problem in data.admin_problems] or [["None: the roster, plan and targets read cleanly."]],
            widths=[140])
