@@ -28,7 +28,7 @@ from .roles import fold
 from .settle import MONOTONIC, Clock
 from .spec import Catalogue
 from .store import Store
-from .workspace import Workspace
+from .workspace import Workspace, is_ignored
 
 log = logging.getLogger("pipeline.schedule")
 
@@ -64,7 +64,7 @@ class Admin:
 
     def files(self) -> list[Path]:
         folder = self.workspace.root / "admin"
-        return sorted(folder.glob("*")) if folder.is_dir() else []
+        return sorted(p for p in folder.glob("*") if not is_ignored(p.name)) if folder.is_dir() else []  # not '~$…' lock files
 
     def changed(self) -> bool:
         """Whether a file in admin/ was added, changed or removed since the last look."""
