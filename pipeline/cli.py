@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .cli_group import Context, QaGroup
+from .cli_handsoff import config_command, config_with_today, watch_once
 from .cli_output import report_outcomes, status_lines
 from .errors import message
 from .quarter import Quarter
@@ -77,12 +78,12 @@ def init(obj: Context) -> None:
         qa --workspace /srv/qa init
     """
     from .admin import write_examples
-    from .spec.settings import write_example_settings
+    from .config import write_example_config
 
     workspace = obj.folder.ensure()
     workspace.copy_builtin_specs()
     written = write_examples(workspace)
-    written += [path for path in [write_example_settings(workspace.root)] if path]
+    written += [path for path in [write_example_config(workspace.root)] if path]  # qa.yaml: every setting, commented
     click.echo(f"Workspace ready at {workspace.root}")
     for path in written:
         click.echo(f"  wrote {path.relative_to(workspace.root)}")
@@ -372,6 +373,12 @@ def demo(directory: Path, no_report: bool) -> None:
             click.echo(f"{'Action ledger' if path.suffix == '.xlsx' else 'DLT report'}: {path}")
     if drafts:
         click.echo(f"Service-area summary drafts ({len(drafts)}): {drafts[0].parent}")
+    issued = result.workspace.outbox / "issued" / "2022-23-Q3"
+    if issued.is_dir():
+        click.echo(f"Forms the watcher issued on the plan's dates, one folder per person: {issued}")
+    tracker = result.workspace.outbox / "2022-23-Q3" / "tracker.xlsx"
+    if tracker.is_file():
+        click.echo(f"Tracker: {tracker}")
 
 
 @cli.command()
@@ -380,24 +387,40 @@ def demo(directory: Path, no_report: bool) -> None:
                    "network share (SMB/CIFS, NFS) or a synced folder, where those events never arrive.")
 @click.option("--interval", type=click.FloatRange(min=0.1), metavar="SECONDS",
               help="Seconds between polls with --polling (default 2).")
+@click.option("--once", is_flag=True,
+              help="Do one pass of everything (ingest the inbox, issue the forms due, update the tracker and the "
+                   "reports) and exit: for a scheduled task instead of a service.")
+@click.option("--today", metavar="YYYY-MM-DD",
+              help="The date the schedule acts on (default: QA_TODAY, else the computer's date), to rehearse a quarter.")
 @click.pass_obj
-def watch(obj: Context, polling: bool, interval: float | None) -> None:
-    """Watch inbox/ and ingest each completed form once, until Ctrl-C or SIGTERM.
+def watch(obj: Context, polling: bool, interval: float | None, once: bool, today: str | None) -> None:
+    """Watch inbox/ and ingest each completed form once, until Ctrl-C or SIGTERM; run the quarter from admin/.
 
     Files still being copied are left until they are complete; Office lock and temp files are
-    ignored. One line per file goes to stderr and to logs/ingest.log.
+    ignored. One line per file goes to stderr and to logs/ingest.log. From the QA plan and roster
+    in admin/ it also issues forms on the plan's dates, keeps outbox/QUARTER/tracker.xlsx and a
+    DRAFT report current, and renders the final report on the report date (see qa.yaml).
 
     \b
     Example:
         qa --workspace /srv/qa watch --polling --interval 5
+        QA_TODAY=2022-10-10 qa watch --once
     """
+    from .schedule import Schedule
     from .watch import DEFAULT_POLL_INTERVAL, watch as watch_inbox
 
     if interval is not None and not polling:
         raise click.UsageError(message("interval_needs_polling"))
     workspace = obj.workspace.ensure()
     configure_logging(workspace)
-    watch_inbox(workspace, obj.catalogue, polling=polling, interval=interval or DEFAULT_POLL_INTERVAL)
+    schedule = Schedule(workspace, obj.catalogue, config_with_today(workspace, today))
+    if once:
+        watch_once(workspace, obj.catalogue, schedule)
+        return
+    watch_inbox(workspace, obj.catalogue, polling=polling, interval=interval or DEFAULT_POLL_INTERVAL, schedule=schedule)
+
+
+cli.add_command(config_command)
 
 
 @cli.command()

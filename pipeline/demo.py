@@ -15,9 +15,11 @@ from pathlib import Path
 
 from . import demo_content as text
 from .admin import Person, read_roster, write_examples
+from .config import write_example_config
 from .ingest import Outcome, ingest_inbox
 from .issue import issue_form
 from .quarter import Quarter
+from .schedule import person_folder
 from .read.package import OLE_MAGIC, open_package
 from .spec import GRADES, Catalogue, FormSpec
 from .store import Store, bind
@@ -51,6 +53,7 @@ class _Quarter:
         self.roster = roster
         self.files: list[tuple[str, bytes]] = []
         self.children = [f"C{self.random.randint(10000, 99999)}" for _ in range(60)]
+        self.used: set[str] = set()  # issued forms already filled in
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -73,9 +76,17 @@ class _Quarter:
         self.files.append((name, data))
 
     def issued(self, form: str, assignee: str, theme: str | None = None, child_id: str | None = None) -> tuple[FormSpec, bytes]:
-        """Issue a form through the real path and return the blank pre-filled copy the person receives."""
+        """The blank pre-filled copy the person received: the one the watcher issued them, else one issued now."""
+        spec = self.catalogue.get(form, _variant(self.catalogue, form, theme))
+        for issued in self.store.issued(self.quarter.label):
+            if (issued.form, issued.variant, issued.assignee, issued.child_id) == (spec.id, spec.variant, assignee, child_id) \
+                    and issued.issue_id not in self.used and Path(issued.path).is_file():
+                self.used.add(issued.issue_id)
+                return spec, Path(issued.path).read_bytes()
         path = issue_form(self.catalogue, self.store, form, self.quarter.label, assignee,
-                          self.ws.outbox / "issued" / self.quarter.label, theme, child_id)
+                          self.ws.outbox / "issued" / self.quarter.label / person_folder(assignee), theme, child_id,
+                          issued_on=self.quarter.start + dt.timedelta(days=7))
+        self.used |= {issued.issue_id for issued in self.store.issued(self.quarter.label) if issued.path == str(path)}
         spec = self.catalogue.get(form, _variant(self.catalogue, form, theme))
         return spec, path.read_bytes()
 
@@ -306,29 +317,14 @@ def make_demo(root: Path, render: bool = True) -> DemoResult:
     workspace = Workspace(root.resolve()).ensure()
     workspace.copy_builtin_specs()
     write_examples(workspace)
+    write_example_config(workspace.root)
     catalogue = Catalogue.load(workspace.specs)
     roster = read_roster(workspace.roster_path)
     result = DemoResult(workspace)
     with Store(workspace.store_path) as store:
-        for seed, quarter in enumerate((CURRENT.previous().previous(), CURRENT.previous(), CURRENT), 1):
-            maker = _Quarter(workspace, catalogue, store, roster, quarter, seed)
-            maker.ccrs(22 if quarter == CURRENT else 20)
-            maker.dip_samples("networks_contingency" if quarter == CURRENT else None)
-            maker.thematic_audit({CURRENT: "quality_of_visits", CURRENT.previous(): "Neglect and cumulative harm"}.get(quarter, "Children missing from home"))
-            maker.observations()
-            maker.supervision_audits()
-            maker.summaries()
-            maker.feedback()
-            if quarter == CURRENT:
-                maker.mistakes()
-            folder = workspace.inbox / quarter.label
-            folder.mkdir(parents=True, exist_ok=True)
-            start = dt.datetime.combine(quarter.end, dt.time(9)).timestamp()
-            for order, (name, data) in enumerate(maker.files):
-                path = folder / name
-                path.write_bytes(data)
-                os.utime(path, (start + order, start + order))  # dropped in this order over the quarter's last day
-            result.outcomes += ingest_inbox(workspace, catalogue, store)
+        for seed, quarter in enumerate((CURRENT.previous().previous(), CURRENT.previous()), 1):
+            maker = _returns(workspace, catalogue, store, roster, quarter, seed)
+            result.outcomes += _drop_and_ingest(workspace, catalogue, store, quarter, maker)
         if render:
             from .report import build_report
             from .report.actions import REGISTER_NAME, write_register
@@ -336,5 +332,73 @@ def make_demo(root: Path, render: bool = True) -> DemoResult:
             # Last quarter's report, then the admin records which of its actions were done.
             build_report(workspace, catalogue, store, CURRENT.previous())
             write_register(workspace.root / "admin" / REGISTER_NAME, _completions(store, catalogue, random.Random(7)))
-            result.report_paths = list(build_report(workspace, catalogue, store, CURRENT).paths)
+        result.report_paths = _quarter_through_the_watcher(workspace, catalogue, store, roster, render, result)
     return result
+
+
+def _returns(workspace: Workspace, catalogue: Catalogue, store: Store, roster: list[Person], quarter: Quarter, seed: int) -> _Quarter:
+    maker = _Quarter(workspace, catalogue, store, roster, quarter, seed)
+    maker.ccrs(22 if quarter == CURRENT else 20)
+    maker.dip_samples("networks_contingency" if quarter == CURRENT else None)
+    maker.thematic_audit({CURRENT: "quality_of_visits", CURRENT.previous(): "Neglect and cumulative harm"}.get(quarter, "Children missing from home"))
+    maker.observations()
+    maker.supervision_audits()
+    maker.summaries()
+    maker.feedback()
+    if quarter == CURRENT:
+        maker.mistakes()
+    return maker
+
+
+def _drop_and_ingest(workspace: Workspace, catalogue: Catalogue, store: Store, quarter: Quarter, maker: _Quarter) -> list[Outcome]:
+    folder = workspace.inbox / quarter.label
+    folder.mkdir(parents=True, exist_ok=True)
+    start = dt.datetime.combine(quarter.end, dt.time(9)).timestamp()
+    for order, (name, data) in enumerate(maker.files):
+        path = folder / name
+        path.write_bytes(data)
+        os.utime(path, (start + order, start + order))  # dropped in this order over the quarter's last day
+    return ingest_inbox(workspace, catalogue, store)
+
+
+class _SimulatedClock:
+    """The watcher's seconds in the demo: they pass only when the demo says (no waiting for the debounce)."""
+
+    seconds = 0.0
+
+    def now(self) -> float:
+        return self.seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds += seconds
+
+
+def _quarter_through_the_watcher(workspace: Workspace, catalogue: Catalogue, store: Store, roster: list[Person],
+                                 render: bool, result: DemoResult) -> list[Path]:
+    """The current quarter as `qa watch` runs it, on simulated dates: forms issued on the plan's dates, the
+    returns ingested, the tracker kept, and on the report date the final report rendered by the schedule."""
+    from .config import load_config
+    from .schedule import Schedule, issue_date, report_date
+    from .report.scheduled import final_name
+
+    config = load_config(workspace.root).overridden("the demo", draft_report=False, final_report=render)
+    schedule = Schedule(workspace, catalogue, config, _SimulatedClock())
+
+    def on(day: dt.date) -> None:
+        schedule.config = schedule.config.with_today(day, "the demo's simulated date")
+        schedule.run(store, now_everything=True)
+
+    on(CURRENT.start)
+    for day in sorted({issue_date(e, config.issue_days_before) for e in schedule.admin.plan if e.quarter == CURRENT}):
+        on(day)
+    maker = _returns(workspace, catalogue, store, roster, CURRENT, 3)
+    result.outcomes += _drop_and_ingest(workspace, catalogue, store, CURRENT, maker)
+    schedule.ingested()
+    on(CURRENT.end)
+    due = report_date(schedule.admin.plan, CURRENT, config.report_days_before_dlt)
+    if due is None or not render:
+        return []
+    on(due)
+    out = workspace.outbox / CURRENT.label
+    return [out / final_name(CURRENT), out / f"action-ledger-{CURRENT.label}.xlsx", *sorted((out / "drafts").glob("*.docx"))]
+

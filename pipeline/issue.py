@@ -55,6 +55,7 @@ def issue_form(
     child_id: str | None = None,
     *,
     roster: Path | None = None,
+    issued_on: dt.date | None = None,
 ) -> Path:
     """Write a pre-filled copy with a unique issue id into *out_dir*, record it, and return its path.
 
@@ -85,5 +86,11 @@ def issue_form(
     path = unique_path(out_dir, file_name(spec, quarter, assignee, child_id or "", issue_id[-6:]))
     path.write_bytes(build_form(spec, values, issue_id=issue_id))
     store.record_issue(IssuedForm(issue_id, spec.id, spec.variant, quarter, assignee, child_id,
-                                  dt.datetime.now().isoformat(timespec="seconds"), str(path)))
+                                  _issued_at(issued_on), str(path)))
     return path
+
+
+def _issued_at(issued_on: dt.date | None) -> str:
+    """When a form is recorded as issued: now, or on *issued_on* (the schedule's date) at the time now."""
+    now = dt.datetime.now()
+    return (dt.datetime.combine(issued_on, now.time()) if issued_on else now).isoformat(timespec="seconds")

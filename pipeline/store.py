@@ -63,6 +63,11 @@ CREATE TABLE IF NOT EXISTS issued (
     issued_at TEXT NOT NULL,
     path TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS schedule_done (
+    key TEXT PRIMARY KEY,
+    done_at TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
 """
 
 
@@ -393,6 +398,20 @@ class Store:
             IssuedForm(r["issue_id"], r["form"], r["variant"] or None, r["quarter"], r["assignee"], r["child_id"], r["issued_at"], r["path"])
             for r in self._db.execute(sql + " ORDER BY issued_at, issue_id", params)
         ]
+
+    # --- what the watcher's schedule has done (so it is done once, across restarts) ------------------
+
+    def schedule_done(self, key: str) -> str | None:
+        """The detail recorded when the scheduled task *key* was done, or None if it has not been."""
+        row = self._db.execute("SELECT detail FROM schedule_done WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def mark_schedule_done(self, key: str, detail: str = "") -> bool:
+        """Record the scheduled task *key* as done; False if it already was."""
+        with self._transaction():
+            cursor = self._db.execute("INSERT OR IGNORE INTO schedule_done (key, done_at, detail) VALUES (?,?,?)",
+                                      (key, _now(), detail))
+        return cursor.rowcount == 1
 
     def returned_issue_ids(self) -> set[str]:
         """Issue ids that have a current submission."""

@@ -16,6 +16,7 @@ import signal
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -27,6 +28,9 @@ from .settle import DEFAULT_GIVE_UP, DEFAULT_SETTLE, MONOTONIC, Clock, Settler, 
 from .spec import Catalogue
 from .store import Store
 from .workspace import Workspace, is_ignored
+
+if TYPE_CHECKING:
+    from .schedule import Schedule
 
 log = logging.getLogger("pipeline.watch")
 
@@ -237,8 +241,10 @@ class Watcher:
         rescan: float = DEFAULT_RESCAN,
         give_up: float = DEFAULT_GIVE_UP,
         clock: Clock = MONOTONIC,
+        schedule: Schedule | None = None,
     ) -> None:
         self.workspace = workspace
+        self.schedule = schedule  # hands-off operation (schedule.py): one pass after each step
         self.catalogue = catalogue
         self.rescan_every = rescan
         self.counts: Counter[str] = Counter()  # outcomes by status, for callers and benchmarks
@@ -369,6 +375,8 @@ class Watcher:
         if ticket is not None or now >= self._next_rescan:
             self._reconcile(store, ticket)
         self._process_due(store)
+        if self.schedule is not None:
+            self.schedule.run(store)
         self._idle.report(busy=bool(self._settler) or not self._events.empty())
         self._take_events(self._wait_time())
 
@@ -479,6 +487,8 @@ class Watcher:
     def _count(self, outcomes: list) -> None:
         for outcome in outcomes:
             self.counts[outcome.status] += 1
+        if outcomes and self.schedule is not None:
+            self.schedule.ingested()
 
     def _display(self, path: Path) -> str:
         try:
@@ -487,9 +497,10 @@ class Watcher:
             return printable(str(path))
 
 
-def watch(workspace: Workspace, catalogue: Catalogue, *, polling: bool = False, interval: float = DEFAULT_POLL_INTERVAL) -> None:
+def watch(workspace: Workspace, catalogue: Catalogue, *, polling: bool = False, interval: float = DEFAULT_POLL_INTERVAL,
+          schedule: Schedule | None = None) -> None:
     """Watch *workspace*'s inbox until SIGINT or SIGTERM: the library call behind `qa watch`."""
-    Watcher(workspace, catalogue, polling=polling, interval=interval).run_forever()
+    Watcher(workspace, catalogue, polling=polling, interval=interval, schedule=schedule).run_forever()
 
 
 __all__ = ["DEFAULT_GIVE_UP", "DEFAULT_POLL_INTERVAL", "DEFAULT_SETTLE", "Watcher", "inbox_candidate", "printable", "watch"]

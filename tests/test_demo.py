@@ -50,3 +50,30 @@ def test_no_child_name_appears_in_status_or_logs(demo):
     outputs = result.output + demo.workspace.log_path.read_text(encoding="utf-8") if demo.workspace.log_path.exists() else result.output
     for name in names:
         assert name not in outputs
+
+
+def test_demo_runs_the_quarter_through_the_watchers_schedule(demo):
+    issued = demo.workspace.outbox / "issued" / "2022-23-Q3"
+    notes = sorted(issued.glob("*/* - cover note.txt"))
+    assert len(notes) >= 15  # the forms the schedule issued on the plan's dates, one folder per person
+    for note in notes:
+        form = [p for p in note.parent.glob(note.name.replace(" - cover note.txt", ".*")) if p.suffix != ".txt"]
+        assert len(form) == 1 and f"Fill in {form[0].name}" in note.read_text(encoding="utf-8")
+    assert all(path.is_dir() for path in issued.iterdir())  # nothing loose: every form is in its person's folder
+    with Store(demo.workspace.store_path) as store:
+        paths = {issue.path for issue in store.issued("2022-23-Q3")}
+    assert {str(note.with_name(note.name.replace(" - cover note.txt", ""))) for note in notes} <= {p.rsplit(".", 1)[0] for p in paths}
+    assert (demo.workspace.outbox / "2022-23-Q3" / "tracker.xlsx").is_file()
+
+
+def test_the_tracker_names_no_child_and_no_file_a_person_typed(demo):
+    import openpyxl
+
+    with Store(demo.workspace.store_path) as store:
+        names = {s.values["child_name"] for s in store.submissions(form="ccr", include_replaced=True) if s.values.get("child_name")}
+        files = {entry.file.rsplit("/", 1)[-1] for entry in store.log_entries()}
+    book = openpyxl.load_workbook(demo.workspace.outbox / "2022-23-Q3" / "tracker.xlsx")
+    text = "\n".join(str(value) for sheet in book for row in sheet.iter_rows(values_only=True) for value in row if value)
+    assert names and files and "R-0" in text and "C" in text
+    for typed in names | files:
+        assert typed not in text

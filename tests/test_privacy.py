@@ -225,13 +225,13 @@ def test_a_workspace_sets_its_own_child_id_format(root, catalogue):
 
 
 @pytest.mark.parametrize("content, expected", [
-    ("child_id_patern: 'x'\n", "qa.yaml: unknown setting 'child_id_patern'. Did you mean 'child_id_pattern'?"),
-    ("child_id_pattern: '[A-Z'\n", "qa.yaml: child_id_pattern '[A-Z' is not a valid regular expression "
+    ("child_id_patern: 'x'\n", "qa.yaml line 1: unknown setting 'child_id_patern'. Did you mean 'child_id_pattern'?"),
+    ("child_id_pattern: '[A-Z'\n", "qa.yaml line 1: child_id_pattern '[A-Z' is not a valid regular expression "
      "(unterminated character set at position 0). Write it as in the comments of a new qa.yaml "
      "(run 'qa init' in an empty folder to see one)."),
-    ("child_id_example: Jayden\n", "qa.yaml: child_id_example 'Jayden' does not match child_id_pattern. Give an ID in your "
+    ("child_id_example: Jayden\n", "qa.yaml line 1: child_id_example 'Jayden' does not match child_id_pattern. Give an ID in your "
      "case system's format, so the example in messages is one that would be accepted."),
-    ("completion_grace_days: -3\n", "qa.yaml: completion_grace_days '-3' is not a number of days from 0 to 366. "
+    ("completion_grace_days: -3\n", "qa.yaml line 1: completion_grace_days '-3' is not a number of days from 0 to 366. "
      "Write a whole number, for example 31."),
 ])
 def test_a_broken_settings_file_is_reported_before_anything_is_ingested(root, catalogue, content, expected):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import config
 from ..errors import WorkspaceError, message
 
 SETTINGS_FILE = "qa.yaml"
@@ -61,33 +62,36 @@ def load_settings(path: Path) -> WorkspaceSettings:
     if not isinstance(document, dict):
         raise WorkspaceError(message("settings_yaml", file=name, detail="expected 'setting: value' lines"))
     known = list(WorkspaceSettings.__dataclass_fields__)
+    others = list(config.BY_NAME)  # the same file's settings for qa watch (pipeline/config.py checks them)
+    lines = {key: line for key, line, _ in config.setting_lines(path)}
+    where = lambda key: f"{name} line {lines[key]}" if key in lines else name  # noqa: E731
     problems = []
     for key in document:
-        if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else f" Known settings: {', '.join(known)}."
-            problems.append(message("settings_unknown", file=name, setting=key, hint=hint))
+        if key not in known and key not in others:
+            close = difflib.get_close_matches(str(key), known + others, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else f" Known settings: {', '.join(known + others)}."
+            problems.append(message("settings_unknown", file=where(key), setting=key, hint=hint))
     values = {key: document[key] for key in known if document.get(key) is not None}
     for key in ("child_id_pattern", "child_id_example"):
         if key not in values:
             continue
         if isinstance(values[key], bool) or not isinstance(values[key], (str, int)):
-            problems.append(message("settings_text", file=name, setting=key, value=values.pop(key)))
+            problems.append(message("settings_text", file=where(key), setting=key, value=values.pop(key)))
         else:
             values[key] = str(values[key])  # an all-digit example reads as a number
     if "child_id_pattern" in values:
         try:
             re.compile(values["child_id_pattern"])
         except re.error as err:
-            problems.append(message("settings_pattern", file=name, value=values.pop("child_id_pattern"), detail=err))
+            problems.append(message("settings_pattern", file=where("child_id_pattern"), value=values.pop("child_id_pattern"), detail=err))
     days = values.get("completion_grace_days", 31)
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 366:
-        problems.append(message("settings_days", file=name, value=values.pop("completion_grace_days")))
+        problems.append(message("settings_days", file=where("completion_grace_days"), value=values.pop("completion_grace_days")))
     if problems:
         raise WorkspaceError("\n".join(problems))
     settings = WorkspaceSettings(**values)
     if not settings.is_child_id(settings.child_id_example):
-        raise WorkspaceError(message("settings_example", file=name, value=settings.child_id_example))
+        raise WorkspaceError(message("settings_example", file=where("child_id_example"), value=settings.child_id_example))
     return settings
 
 

@@ -1,0 +1,389 @@
+"""What `qa watch` does by itself, from the QA plan and roster in admin/: hands-off operation.
+
+Each pass (the watcher runs one after its ingests; `qa watch --once` runs one and exits):
+
+- re-reads admin/ when a file there changed, reporting a bad file in the log and the tracker and
+  carrying on with the last good copy;
+- issues each planned activity's forms on the plan's dates into outbox/issued/<Q>/<person>/, with a
+  cover note, once: a form issued is recorded in the store, so a restart never issues it again;
+- rewrites outbox/<Q>/tracker.xlsx a short while after the last ingest (debounced);
+- keeps the DRAFT report current, and on the report date renders the final report once.
+
+Time comes from outside: *clock* (seconds, for the debounce) and the config's date (QA_TODAY /
+--today, else the computer's), so tests and rehearsals move through a quarter without waiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .admin import Person, PlanEntry, load_targets, read_plan, read_roster
+from .config import Config
+from .errors import PipelineError
+from .quarter import Quarter
+from .roles import fold
+from .settle import MONOTONIC, Clock
+from .spec import Catalogue
+from .store import Store
+from .workspace import Workspace, is_ignored
+
+log = logging.getLogger("pipeline.schedule")
+
+TRACKER = "tracker.xlsx"
+NOW = float("-inf")  # a change time that makes an update due at once
+LATE_RETURNS_DAYS = 31  # a quarter's tracker and draft stay current this long after it ends when the plan gives no DLT date
+
+
+def person_folder(name: str) -> str:
+    """A folder name for a member of staff: their name with characters Windows refuses replaced."""
+    return "".join("-" if ch in '<>:"/\\|?*' or not ch.isprintable() else ch for ch in name).strip(" .") or "unnamed"
+
+
+@dataclass(frozen=True)
+class Due:
+    """One form to issue: a plan row, the person who owes it, and what they owe."""
+
+    entry: PlanEntry
+    quarter: Quarter
+    person: str
+    owed: list[str]  # 'Dip sampling: 10 children by 31/12/2022'
+
+
+class Admin:
+    """admin/ as last read: the roster and plan, and the problems found in them (kept across a bad edit)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.roster: list[Person] | None = None
+        self.plan: list[PlanEntry] = []
+        self.problems: dict[str, str] = {}
+        self._seen: dict[Path, float | None] = {}
+
+    def files(self) -> list[Path]:
+        folder = self.workspace.root / "admin"
+        return sorted(p for p in folder.glob("*") if not is_ignored(p.name)) if folder.is_dir() else []  # not '~$…' lock files
+
+    def changed(self) -> bool:
+        """Whether a file in admin/ was added, changed or removed since the last look."""
+        seen = {}
+        for path in self.files():
+            try:
+                seen[path] = path.stat().st_mtime_ns
+            except OSError:
+                seen[path] = None
+        changed, self._seen = seen != self._seen, seen
+        return changed
+
+    def reload(self) -> None:
+        """Read the roster, plan and targets; a bad one is logged and kept as a problem, the last good copy kept."""
+        for label, path, read in (("roster", self.workspace.roster_path, read_roster),
+                                  ("plan", self.workspace.plan_path, read_plan),
+                                  ("targets", self.workspace.targets_path, load_targets)):
+            try:
+                value = read(path)
+            except (PipelineError, OSError) as err:  # OSError: open in a program that locks it, or a share gone
+                if self.problems.get(label) != str(err):
+                    kept = "; carrying on with the last good copy" if label != "targets" else ""
+                    log.error("admin/%s cannot be used%s: %s", path.name, kept, err)
+                self.problems[label] = str(err)
+                continue
+            if label in self.problems:
+                log.info("admin/%s reads cleanly again", path.name)
+            self.problems.pop(label, None)
+            if label == "roster":
+                self.roster = value
+            elif label == "plan":
+                self.plan = value
+        log.info("read admin/: %d people on the roster, %d rows in the plan",
+                 len(self.roster or []), len(self.plan))
+
+    def problem_lines(self) -> list[str]:
+        return [line for text in self.problems.values() for line in text.splitlines()]
+
+
+def issue_date(entry: PlanEntry, days_before: int) -> dt.date:
+    """The day a plan row's forms are issued: its week beginning (else the 1st of its month), less *days_before*."""
+    return (entry.week_beginning or entry.month) - dt.timedelta(days=days_before)
+
+
+def report_date(plan: list[PlanEntry], quarter: Quarter, days_before: int) -> dt.date | None:
+    """The day *quarter*'s final report is rendered: *days_before* the first DLT date in the plan after it ends."""
+    dates = sorted(entry.dlt_date for entry in plan if entry.dlt_date and entry.dlt_date > quarter.end)
+    return dates[0] - dt.timedelta(days=days_before) if dates else None
+
+
+class Schedule:
+    """One workspace's hands-off schedule; :meth:`run` does one pass (the watcher calls it after each step)."""
+
+    def __init__(self, workspace: Workspace, catalogue: Catalogue, config: Config, clock: Clock = MONOTONIC) -> None:
+        self.workspace = workspace
+        self.catalogue = catalogue
+        self.config = config
+        self.clock = clock
+        self.admin = Admin(workspace)
+        self._loaded = False
+        self._last_day: dt.date | None = None
+        self._changed_at: float | None = NOW  # first pass: everything is written
+        self._draft_changed_at: float | None = NOW
+        self.issued: list[Path] = []  # forms this schedule issued (for callers and tests)
+        self._loads = 0  # how many times admin/ was read
+        self._final_failed: dict[str, tuple[dt.date, int]] = {}  # a final that failed: tried again next day or admin/ change
+
+    def ingested(self) -> None:
+        """A file was ingested: the tracker and the draft are due after their delays."""
+        now = self.clock.now()
+        self._changed_at = now
+        self._draft_changed_at = now
+
+    def run(self, store: Store, *, now_everything: bool = False) -> None:
+        """One pass. *now_everything* (qa watch --once) writes the tracker and draft without waiting."""
+        today = self.config.today()
+        new_day = today != self._last_day
+        self._last_day = today
+        if not self._loaded or (self.config.reload_admin and self.admin.changed()):
+            if self._loaded:
+                log.info("admin/ changed; reading it again")
+            else:
+                self.admin.changed()
+            self.admin.reload()
+            self._loaded = True
+            self._loads += 1
+            new_day = True  # a new plan or roster is acted on as a new day is
+        if new_day:
+            self._changed_at = self._draft_changed_at = NOW
+        if self.config.issue_forms and new_day:  # what is due changes only with the date and admin/
+            try:
+                if self._issue_due(store, today):
+                    self._changed_at = NOW
+            except Exception:
+                log.exception("working out which forms are due on %s failed; trying again tomorrow or when admin/ "
+                              "changes", f"{today:%d/%m/%Y}")
+        for quarter in self.active_quarters(store, today):
+            self._final(store, quarter, today)
+        now = self.clock.now()
+        if self.config.tracker and self._due(self._changed_at, self.config.tracker_delay_seconds, now, now_everything):
+            self._changed_at = None
+            for quarter in self.active_quarters(store, today):
+                self._tracker(store, quarter, today)
+        if self.config.draft_report and self._due(self._draft_changed_at, self.config.draft_report_delay_minutes * 60,
+                                                  now, now_everything):
+            self._draft_changed_at = None
+            for quarter in self.active_quarters(store, today):
+                if store.schedule_done(f"final:{quarter.label}") is None:
+                    self._draft(store, quarter, today)
+
+    @staticmethod
+    def _due(changed_at: float | None, delay: float, now: float, now_everything: bool) -> bool:
+        if changed_at is None:
+            return False
+        return now_everything or now - changed_at >= delay
+
+    # --- which quarters ---------------------------------------------------------------------------
+
+    def active_quarters(self, store: Store, today: dt.date) -> list[Quarter]:
+        """The quarter *today* is in, and the one before while its final report is still to come."""
+        current = Quarter.containing(today)
+        previous = current.previous()
+        quarters = [current]
+        if store.schedule_done(f"final:{previous.label}") is None:
+            due = report_date(self.admin.plan, previous, self.config.report_days_before_dlt)
+            if (due is not None and today <= due) or (due is None and today <= previous.end + dt.timedelta(days=LATE_RETURNS_DAYS)):
+                quarters.insert(0, previous)
+        return quarters
+
+    # --- issuing forms ----------------------------------------------------------------------------
+
+    def due_forms(self, store: Store, today: dt.date) -> list[Due]:
+        """Forms whose issue date has come, for people who owe them and have not been issued one."""
+        from .compliance import ACTIVITIES, assess_quarter
+
+        if self.admin.roster is None:
+            return []
+        targets = load_targets(self.workspace.targets_path) if "targets" not in self.admin.problems else None
+        due: list[Due] = []
+        by_quarter: dict[Quarter, object] = {}
+        for entry in self.admin.plan:
+            if entry.form is None or issue_date(entry, self.config.issue_days_before) > today or entry.quarter.end < today:
+                continue
+            quarter = entry.quarter
+            if quarter not in by_quarter:
+                by_quarter[quarter] = assess_quarter(store, quarter, self.admin.roster, targets) if targets else None
+            assessment = by_quarter[quarter]
+            if assessment is None:
+                continue
+            owed: dict[str, list[str]] = {}
+            for line in assessment.compliance.people:
+                if ACTIVITIES[line.activity_key][2] != entry.form or line.outstanding <= 0:
+                    continue
+                unit = ACTIVITIES[line.activity_key][3]
+                subject = f" ({line.subject})" if line.subject else ""
+                owed.setdefault(line.person, []).append(
+                    f"{line.activity}{subject}: {line.outstanding} {unit if line.outstanding != 1 else unit.rstrip('s')} "
+                    f"by {line.due:%d/%m/%Y}")
+            for person, lines in owed.items():
+                due.append(Due(entry, quarter, person, lines))
+        return due
+
+    def _issue_due(self, store: Store, today: dt.date) -> bool:
+        from .issue import choose_spec, issue_form
+
+        issued_any = False
+        for item in self.due_forms(store, today):
+            entry = item.entry
+            theme = entry.theme or None
+            try:
+                spec = choose_spec(self.catalogue, entry.form, theme)  # type: ignore[arg-type]
+            except PipelineError:  # a theme with no form of its own and no theme box: the plain form
+                spec, theme = self.catalogue.find(entry.form), None  # type: ignore[arg-type]
+            key = f"issue:{item.quarter.label}:{spec.key}:{fold(item.person)}"
+            if store.schedule_done(key) is not None or self._already_issued(store, item, spec):
+                continue
+            folder = self.workspace.outbox / "issued" / item.quarter.label / person_folder(item.person)
+            try:
+                path = issue_form(self.catalogue, store, entry.form, item.quarter.label, item.person, folder,  # type: ignore[arg-type]
+                                  theme, issued_on=today)
+            except PipelineError as err:
+                log.error("could not issue the %s form to %s for %s: %s", entry.activity, item.person, item.quarter, err)
+                continue
+            store.mark_schedule_done(key, str(path.relative_to(self.workspace.root)))
+            self._cover_note(path, item, spec.display_title, today)
+            self.issued.append(path)
+            issued_any = True
+            log.info("issued %s to %s: %s", spec.display_title, item.person, path.relative_to(self.workspace.root).as_posix())
+        return issued_any
+
+    @staticmethod
+    def _already_issued(store: Store, item: Due, spec) -> bool:
+        """A form of this kind already issued to this person this quarter (by an earlier run or by hand)."""
+        return any(issued.form == spec.id and (issued.variant or None) == spec.variant and fold(issued.assignee) == fold(item.person)
+                   for issued in store.issued(item.quarter.label))
+
+    def _cover_note(self, form: Path, item: Due, title: str, today: dt.date) -> None:
+        entry = item.entry
+        planned = f"the QA plan's week beginning {entry.week_beginning:%d/%m/%Y}" if entry.week_beginning \
+            else f"the QA plan for {entry.month:%B %Y}"
+        lines = [
+            f"QA form to complete: {title}" + (f" (theme: {entry.theme})" if entry.theme and entry.theme not in title else ""),
+            f"Quarter: {item.quarter.label} ({item.quarter.months})",
+            f"For: {item.person}",
+            f"Issued: {today:%d/%m/%Y}, for {planned}",
+            "",
+            "What is due",
+            *[f"  - {line}" for line in item.owed],
+            "",
+            "How to return it",
+            f"  Fill in {form.name} (beside this note), save it, and put it in the inbox folder on the QA share.",
+            "  It is checked when it arrives. If something needs correcting, a note saying what appears beside it",
+            "  in the rejected folder; correct the form and put it in the inbox again.",
+        ]
+        if entry.notes:
+            lines += ["", f"From the QA plan: {entry.notes}"]
+        note = form.with_name(f"{form.stem} - cover note.txt")
+        note.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    # --- tracker, draft and final report ----------------------------------------------------------
+
+    def _stamp(self) -> str:
+        return dt.datetime.now().strftime("%d/%m/%Y %H:%M")
+
+    def tracker_data(self, store: Store, quarter: Quarter, today: dt.date):
+        from .compliance import assess_quarter
+        from .report.tracker import TrackerData
+
+        assessment = None
+        if self.admin.roster is not None and "targets" not in self.admin.problems:
+            assessment = assess_quarter(store, quarter, self.admin.roster, load_targets(self.workspace.targets_path))
+        plan = [entry for entry in self.admin.plan if entry.quarter == quarter]
+        issued = store.issued(quarter.label)
+        returned = store.returned_issue_ids()
+        counts = {form: (sum(i.form == form for i in issued), sum(i.form == form and i.issue_id in returned for i in issued))
+                  for form in {entry.form for entry in plan if entry.form}}
+        return TrackerData(
+            assessment=assessment, quarter=quarter.label, today=today, made_at=self._stamp(),
+            plan=plan,
+            issue_dates={index: issue_date(entry, self.config.issue_days_before)
+                         for index, entry in enumerate(plan) if entry.form},
+            issued_counts=counts,
+            actions=self._actions(assessment, today, quarter) if assessment else [],
+            admin_problems=self.admin.problem_lines(),
+            report_date=report_date(self.admin.plan, quarter, self.config.report_days_before_dlt),
+        )
+
+    def _actions(self, assessment, today: dt.date, quarter: Quarter):
+        from .report import actions as ledger
+        from .report.redact import Redactor
+
+        redactor = Redactor.from_submissions(self.catalogue, assessment.everything)
+        titles = {spec.key: spec.display_title for spec in self.catalogue}
+        title = lambda s: titles.get(f"{s.form}/{s.variant}" if s.variant else s.form, s.form)  # noqa: E731
+        clean = lambda value: redactor.name(str(value)) if value else ""  # noqa: E731
+        found = ledger.collect_actions(assessment.to_date, title, clean, clean)
+        register = ledger.read_register(self.workspace.root / "admin" / ledger.REGISTER_NAME)
+        return ledger.build_ledger(found, quarter, today, register, "").all_actions
+
+    def _tracker(self, store: Store, quarter: Quarter, today: dt.date) -> None:
+        from .report.scheduled import put_in_place
+        from .report.tracker import tracker_workbook
+
+        try:
+            content = tracker_workbook(self.tracker_data(store, quarter, today))
+            path, blocked = put_in_place(self.workspace.outbox / quarter.label, TRACKER, content)
+        except Exception:
+            log.exception("the tracker for %s could not be written; trying again after the next file", quarter)
+            return
+        where = path.relative_to(self.workspace.root).as_posix()
+        if blocked is not None:
+            log.warning("%s is open (in Excel?), so the tracker was written to %s instead; close it and the next "
+                        "update goes back to %s", blocked.relative_to(self.workspace.root).as_posix(), where, blocked.name)
+        else:
+            log.info("tracker updated: %s", where)
+
+    def _draft(self, store: Store, quarter: Quarter, today: dt.date) -> None:
+        from .report.scheduled import render_draft
+
+        try:
+            path, blocked = render_draft(self.workspace, self.catalogue, store, quarter, today, self._stamp(),
+                                         report_date(self.admin.plan, quarter, self.config.report_days_before_dlt))
+        except Exception as err:
+            log.error("the draft report for %s could not be rendered (%s); trying again after the next file", quarter, err)
+            return
+        extra = f" ({blocked.name} is open, so it went beside it)" if blocked else ""
+        log.info("draft report updated: %s%s", path.relative_to(self.workspace.root).as_posix(), extra)
+
+    def _final(self, store: Store, quarter: Quarter, today: dt.date) -> None:
+        from .report.scheduled import draft_name, final_name, render_final
+
+        due = report_date(self.admin.plan, quarter, self.config.report_days_before_dlt)
+        key = f"final:{quarter.label}"
+        if not self.config.final_report or due is None or today < due or store.schedule_done(key) is not None:
+            return
+        if self._final_failed.get(key) == (today, self._loads):
+            return
+        out = self.workspace.outbox / quarter.label
+        existing = out / final_name(quarter)
+        if existing.exists():
+            store.mark_schedule_done(key, str(existing.relative_to(self.workspace.root)))
+            log.info("the report date for %s has come, and %s is already there: left as it is (run 'qa report' to "
+                     "render it again)", quarter, existing.relative_to(self.workspace.root).as_posix())
+            return
+        try:
+            paths = render_final(self.workspace, self.catalogue, store, quarter, today)
+        except Exception as err:
+            log.error("the final report for %s could not be rendered (%s); trying again tomorrow, or when a file in "
+                      "admin/ changes", quarter, err)
+            self._final_failed[key] = (today, self._loads)
+            return
+        store.mark_schedule_done(key, str(paths[0].relative_to(self.workspace.root)))
+        draft = out / draft_name(quarter)
+        if draft.exists():
+            kept = out / "previous" / draft.name
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            draft.replace(kept)
+        drafts = [p for p in paths[2:]]
+        log.info("final report for %s rendered: %s; action ledger %s; %d service-area drafts in %s", quarter,
+                 paths[0].relative_to(self.workspace.root).as_posix(), paths[1].relative_to(self.workspace.root).as_posix(),
+                 len(drafts), drafts[0].parent.relative_to(self.workspace.root).as_posix() if drafts else "-")
+        self._changed_at = NOW

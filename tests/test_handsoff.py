@@ -1,0 +1,276 @@
+"""Hands-off operation: the watcher's schedule moved through a quarter by an injected clock, never by waiting.
+
+The date comes from the config (QA_TODAY / --today), the seconds for the debounce from a clock the
+test steps by hand; every assertion is about what lands on the share (outbox/) or in the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from pipeline.admin import read_plan, write_plan
+from pipeline.cli import cli
+from pipeline.config import load_config
+from pipeline.schedule import Schedule
+from pipeline.spec import Catalogue
+from pipeline.store import Store
+from pipeline.workspace import Workspace
+
+from answers import full_answers
+from filling import fill
+
+Q3 = "2022-23-Q3"
+QUIET = "draft_report: no\nfinal_report: no\n"  # the reports take seconds to render: on only where they are tested
+
+
+class FakeClock:
+    """Seconds that pass only when the test says so."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def now(self) -> float:
+        return self.seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds += seconds
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    result = CliRunner().invoke(cli, ["--workspace", str(tmp_path / "ws"), "init"])
+    assert result.exit_code == 0, result.output
+    return Workspace.at(tmp_path / "ws")
+
+
+def schedule(ws: Workspace, day: str, settings: str = QUIET, clock: FakeClock | None = None) -> Schedule:
+    (ws.root / "qa.yaml").write_text(settings, encoding="utf-8")
+    config = load_config(ws.root, environ={"QA_TODAY": day})
+    return Schedule(ws, Catalogue.load(ws.specs), config, clock or FakeClock())
+
+
+def issued(ws: Workspace, form: str) -> list[Path]:
+    return sorted((ws.outbox / "issued" / Q3).glob(f"*/{form}*.xlsx")) + sorted((ws.outbox / "issued" / Q3).glob(f"*/{form}*.docx"))
+
+
+def run(ws: Workspace, plan: Schedule, **options) -> None:
+    with Store(ws.store_path) as store:
+        plan.run(store, **options)
+
+
+def test_forms_are_issued_on_the_plans_date_once_and_not_again_after_a_restart(ws):
+    run(ws, schedule(ws, "2022-10-09"))
+    assert issued(ws, "dip_sample") == []  # the plan's week beginning is 10/10/2022
+    assert len(issued(ws, "supervision_audit")) == 6  # no week beginning: the 1st of October
+
+    first = schedule(ws, "2022-10-10")
+    run(ws, first)
+    dips = issued(ws, "dip_sample")
+    assert len(dips) == 9 and {path.parent.name for path in dips} >= {"Joanne Pike", "Priya Raman", "Sarah Lowe", "Tom Reilly"}
+    note = dips[0].with_name(f"{dips[0].stem} - cover note.txt").read_text(encoding="utf-8")
+    assert "Dip sampling: 10 children by 31/12/2022" in note and f"Fill in {dips[0].name}" in note
+    run(ws, first)  # the next pass the same day
+    run(ws, schedule(ws, "2022-10-11"))  # a restart, the day after
+    assert issued(ws, "dip_sample") == dips
+    with Store(ws.store_path) as store:
+        assert len(store.issued(Q3)) == 15
+
+
+def test_issue_days_before_and_every_piece_switched_off(ws):
+    run(ws, schedule(ws, "2022-10-07", QUIET + "issue_days_before: 3\n"))
+    assert len(issued(ws, "dip_sample")) == 9
+    tracker = ws.outbox / Q3 / "tracker.xlsx"
+    made = tracker.stat().st_mtime_ns
+    other = schedule(ws, "2022-12-05", "issue_forms: no\ntracker: no\ndraft_report: no\nfinal_report: no\n")
+    run(ws, other, now_everything=True)
+    assert issued(ws, "ccr") == [] and tracker.stat().st_mtime_ns == made
+
+
+def _sheet(path: Path, name: str) -> list[dict]:
+    sheet = openpyxl.load_workbook(path)[name]
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def test_tracker_after_an_ingest_has_the_figures_qa_status_gives_and_waits_for_the_debounce(ws, caplog):
+    clock = FakeClock()
+    plan = schedule(ws, "2022-11-15", QUIET + "tracker_delay_seconds: 30\n", clock)
+    run(ws, plan)
+    tracker = ws.outbox / Q3 / "tracker.xlsx"
+    before = tracker.stat().st_mtime_ns
+    spec = Catalogue.load(ws.specs).find("supervision_audit")
+    values, groups = full_answers(spec)
+    values.update(quarter=Q3, auditor="Gareth Hughes")
+    (ws.inbox / "supervision audit.docx").write_bytes(fill(spec, values, groups))
+    assert CliRunner().invoke(cli, ["--workspace", str(ws.root), "ingest", "--settle", "0"]).exit_code == 0
+    plan.ingested()
+    clock.seconds += 29
+    run(ws, plan)
+    assert tracker.stat().st_mtime_ns == before  # another file may be on its way
+    clock.seconds += 1
+    run(ws, plan)
+    status = json.loads(CliRunner().invoke(cli, ["--workspace", str(ws.root), "status", "--quarter", Q3, "--json"]).output)
+    assert status["returns"] + status["rejected"]["total"] == 1
+    activity = _sheet(tracker, "Activity")
+    assert [(r["Activity"], r["Minimum"], r["Received"], r["Counted"], r["Rejected"], r["Outstanding"], r["RAG"]) for r in activity] == [
+        (a["activity"], a["minimum"], a["received"], a["counted"], a["rejected"], a["outstanding"], a["rag"]) for a in status["activities"]]
+    people = _sheet(tracker, "People")
+    assert [(r["Person"], r["Owed"], r["Received"], r["Outstanding"], r["RAG"]) for r in people] == [
+        (p["person"], p["required"], p["done"], p["outstanding"], p["rag"]) for p in status["people"]]
+    assert [r["Issue ID"] for r in _sheet(tracker, "Unreturned")] == [u["issue_id"] for u in status["unreturned"]]
+    assert [r["Reference"] for r in _sheet(tracker, "Rejected") if r["Reference"]] == [r["ref"] for r in status["rejections"]]
+    text = json.dumps([_sheet(tracker, name) for name in ("People", "Unreturned", "Rejected", "Actions")], default=str)
+    assert "supervision audit.docx" not in text  # files by reference only
+
+
+def test_a_tracker_open_in_excel_is_left_and_the_next_one_written(ws, caplog):
+    plan = schedule(ws, "2022-10-10")
+    run(ws, plan)
+    folder = ws.outbox / Q3
+    (folder / "~$tracker.xlsx").write_bytes(b"owner file Excel leaves beside an open workbook")
+    kept = (folder / "tracker.xlsx").read_bytes()
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        run(ws, schedule(ws, "2022-10-11"))
+    assert (folder / "tracker.xlsx").read_bytes() == kept
+    assert (folder / "tracker (2).xlsx").is_file()
+    assert (f"outbox/{Q3}/tracker.xlsx is open (in Excel?), so the tracker was written to outbox/{Q3}/tracker (2).xlsx "
+            "instead; close it and the next update goes back to tracker.xlsx") in caplog.messages
+
+
+def test_admin_edits_are_picked_up_and_a_bad_plan_row_is_reported_without_stopping(ws, caplog):
+    plan = schedule(ws, "2022-10-10")
+    run(ws, plan)
+    entries = read_plan(ws.plan_path)
+    audit = next(e for e in entries if e.activity == "Thematic audit" and e.quarter.label == Q3)
+    assert issued(ws, "thematic_audit") == []  # planned for 07/11/2022
+    moved = [e if e is not audit else type(e)(**{**e.__dict__, "week_beginning": dt.date(2022, 10, 10)}) for e in entries]
+    write_plan(ws.plan_path, moved)
+    run(ws, plan)
+    assert len(issued(ws, "thematic_audit")) == 1  # brought forward to this week: issued at the next pass
+
+    workbook = openpyxl.load_workbook(ws.plan_path)
+    workbook["Plan"]["C3"] = "Knitting circle"
+    workbook.save(ws.plan_path)
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        run(ws, plan)
+    assert any(m.startswith("admin/qa-plan.xlsx cannot be used; carrying on with the last good copy: qa-plan.xlsx · sheet "
+                            "'Plan' row 3: Activity 'Knitting circle' is not a QA activity.") for m in caplog.messages)
+    problems = _sheet(ws.outbox / Q3 / "tracker.xlsx", "Admin problems")
+    assert list(problems[0].values())[0].startswith("qa-plan.xlsx · sheet 'Plan' row 3: Activity 'Knitting circle'")
+    assert _sheet(ws.outbox / Q3 / "tracker.xlsx", "Activity")  # the figures are still there
+
+
+def test_draft_is_replaced_and_the_final_written_once_on_the_report_date(ws, caplog):
+    settings = "issue_forms: no\nreport_days_before_dlt: 7\n"
+    run(ws, schedule(ws, "2022-12-20", settings), now_everything=True)
+    draft = ws.outbox / Q3 / f"DRAFT-QA-report-{Q3}.docx"
+    first = draft.read_bytes()
+    from docx import Document
+
+    header = Document(draft).sections[0].header.paragraphs[0].text
+    assert header.startswith("DRAFT — as at ") and header.endswith("the final report is rendered on 18/01/2023.")
+    run(ws, schedule(ws, "2023-01-17", settings), now_everything=True)
+    assert draft.read_bytes() != first  # replaced, under the same name
+    assert not (ws.outbox / Q3 / f"QA-report-{Q3}.docx").exists()
+
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        run(ws, schedule(ws, "2023-01-18", settings), now_everything=True)
+    final = ws.outbox / Q3 / f"QA-report-{Q3}.docx"
+    assert Document(final).sections[0].header.paragraphs[0].text == f"Final report for {Q3}, rendered 18/01/2023"
+    assert not draft.exists() and (ws.outbox / Q3 / "previous" / draft.name).is_file()
+    assert any(m.startswith(f"final report for {Q3} rendered: outbox/{Q3}/QA-report-{Q3}.docx") for m in caplog.messages)
+    made = final.read_bytes()
+    run(ws, schedule(ws, "2023-01-19", settings), now_everything=True)
+    assert final.read_bytes() == made and not list((ws.outbox / Q3).glob("QA-report-* (2).docx"))
+
+
+def test_qa_config_prints_each_setting_and_where_it_came_from(ws):
+    (ws.root / "qa.yaml").write_text("# mine\ntracker_delay_seconds: 5\n", encoding="utf-8")
+    result = CliRunner(env={"QA_TODAY": "2022-10-10"}).invoke(cli, ["--workspace", str(ws.root), "config"])
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.split()) for line in result.output.splitlines()]
+    assert "tracker_delay_seconds 5 (qa.yaml line 2)" in lines
+    assert "issue_forms yes (default)" in lines
+    assert "today 2022-10-10 (QA_TODAY)" in lines
+    result = CliRunner().invoke(cli, ["--workspace", str(ws.root), "config", "--today", "2023-01-18"])
+    assert "today 2023-01-18 (--today)" in [" ".join(line.split()) for line in result.output.splitlines()]
+
+
+def test_a_bad_setting_is_reported_with_its_line_and_fix(ws):
+    (ws.root / "qa.yaml").write_text("tracker: yes\nisue_forms: no\ntracker_delay_seconds: soon\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--workspace", str(ws.root), "config"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: qa.yaml line 2: unknown setting 'isue_forms'. Did you mean 'issue_forms'?\n"
+        "qa.yaml line 3: tracker_delay_seconds 'soon' is not a number of seconds. Write a whole number of seconds, for example 30.\n")
+    result = CliRunner().invoke(cli, ["--workspace", str(ws.root), "watch", "--once", "--today", "10/10/2022"])
+    assert result.exit_code == 1 and "Error: qa.yaml line 2" in result.output
+
+
+def test_qa_init_writes_a_commented_config_with_every_default(ws):
+    text = (ws.root / "qa.yaml").read_text(encoding="utf-8")
+    assert "# Issue each planned activity's forms" in text and "issue_forms: yes" in text
+    assert load_config(ws.root, environ={}).tracker_delay_seconds == 30
+
+
+def test_watch_once_does_one_pass_on_the_date_given(ws):
+    (ws.root / "qa.yaml").write_text(QUIET, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--workspace", str(ws.root), "watch", "--once", "--today", "2022-10-10"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].startswith("One pass done for 10/10/2022: 0 file(s) ingested, 15 form(s) issued.")
+    assert (ws.outbox / Q3 / "tracker.xlsx").is_file()
+    bad = CliRunner().invoke(cli, ["--workspace", str(ws.root), "watch", "--once", "--today", "10/10/2022"])
+    assert bad.exit_code == 1
+    assert bad.output.endswith("Error: --today '10/10/2022' is not a date. Write it as YYYY-MM-DD, for example 2022-10-10.\n")
+
+
+def _returns_received(tracker: Path) -> int:
+    sheet = openpyxl.load_workbook(tracker)["Summary"]
+    return next(row[1] for row in sheet.iter_rows(values_only=True) if row[0] == "Returns received")
+
+
+def test_the_running_watcher_runs_the_schedule_after_each_ingest(ws):
+    from pipeline.watch import Watcher
+
+    clock = FakeClock()
+    plan = schedule(ws, "2022-11-15", QUIET + "tracker_delay_seconds: 600\n", clock)
+    catalogue = Catalogue.load(ws.specs)
+    watcher = Watcher(ws, catalogue, polling=True, interval=0.1, settle=0.05, rescan=300.0, schedule=plan)
+    watcher.start()
+    try:
+        assert watcher.wait_idle(60.0)  # the first pass: forms issued, tracker written
+        tracker = ws.outbox / Q3 / "tracker.xlsx"
+        assert len(issued(ws, "dip_sample")) == 9 and _returns_received(tracker) == 0
+        spec = catalogue.find("supervision_audit")
+        values, groups = full_answers(spec)
+        values.update(quarter=Q3, auditor="Gareth Hughes")
+        (ws.inbox / "audit.docx").write_bytes(fill(spec, values, groups))
+        assert watcher.wait_idle(60.0) and watcher.counts == {"accepted": 1}
+        assert _returns_received(tracker) == 0  # 600 s have not passed on the watcher's clock
+        clock.seconds += 600  # the watcher's next step (within a second) finds the debounce over
+        deadline = time.monotonic() + 60.0
+        while _returns_received(tracker) == 0 and time.monotonic() < deadline:
+            watcher.wait_idle(5.0)
+        assert _returns_received(tracker) == 1
+    finally:
+        watcher.stop()
+
+
+def test_a_report_already_in_place_on_the_report_date_is_left_as_it_is(ws, caplog):
+    mine = ws.outbox / Q3 / f"QA-report-{Q3}.docx"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"the report the admin rendered with qa report and edited")
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        run(ws, schedule(ws, "2023-01-18", "issue_forms: no\ndraft_report: no\ntracker: no\n"))
+        run(ws, schedule(ws, "2023-01-19", "issue_forms: no\ndraft_report: no\ntracker: no\n"))
+    assert mine.read_bytes() == b"the report the admin rendered with qa report and edited"
+    assert caplog.messages.count(f"the report date for {Q3} has come, and outbox/{Q3}/QA-report-{Q3}.docx is already "
+                                 "there: left as it is (run 'qa report' to render it again)") == 1
