@@ -70,20 +70,20 @@ def _open(path: Path):
 
 
 def completeness(path: Path) -> str:
-    """'whole', 'partial' or 'unreadable': whether a file that has stopped changing can be read now.
+    """'whole', 'partial', 'unreadable' or 'gone': whether a file that has stopped changing can be read now.
 
     A zip writes its central directory last, so a half-copied .docx or .xlsx does not open, even when
     the copy has paused or the copier set the full size up front. Anything that is not a zip (a
     legacy .doc, a text file) is whole once it stops changing; ingest explains why it is rejected.
     A file that cannot be opened at all (permission denied) is unreadable, not partial: waiting
-    will not mend it.
+    will not mend it. One gone since its last look (another ingester claimed it) is 'gone'.
     """
     if path.is_symlink():
         return "whole"  # ingest rejects links without following them
     try:
         stream = _open(path)
     except FileNotFoundError:
-        return "partial"  # gone: the next look says so
+        return "gone"
     except OSError:
         return "unreadable"
     try:
@@ -194,7 +194,7 @@ class Settler:
             return "wait"
         state = completeness(path)
         if state != "partial":
-            return "ready" if state == "whole" else "unreadable"
+            return {"whole": "ready", "unreadable": "unreadable", "gone": "gone"}[state]
         return "stalled" if now - look.changed_at >= self.give_up else "wait"
 
 

@@ -33,7 +33,7 @@ import pipeline.watch
 from pipeline.cli import cli
 from pipeline.errors import message
 from pipeline.ingest import CLAIM_SEPARATOR, HOST, note_path
-from pipeline.settle import STILL_WRITING, Settler
+from pipeline.settle import STILL_WRITING, Settler, hold_unsettled
 from pipeline.store import Store
 from pipeline.templates import build_form
 from pipeline.templates.docx_fill import fill_docx
@@ -763,3 +763,13 @@ def test_qa_ingest_leaves_files_still_being_written_for_the_next_run(workspace, 
     assert statuses(workspace) == {"done.docx": "accepted", "abandoned.docx": "rejected", "just saved.docx": "accepted",
                                    "paused.docx": "rejected", "team-a/copying.docx": "rejected", "growing.txt": "rejected"}
 
+
+def test_a_file_another_ingester_claims_during_the_look_is_not_called_still_being_written(tmp_path, make_form, monkeypatch):
+    clock = StepClock(start=time.time())
+    path = written(tmp_path / "form.docx", make_form(210), clock.now() - 0.5)
+
+    def claimed_meanwhile(opened: Path):
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(opened))
+
+    monkeypatch.setattr(pipeline.settle, "_open", claimed_meanwhile)  # renamed into .processing between look and open
+    assert hold_unsettled([path], 1.0, clock=clock) == ([path], [])
