@@ -71,7 +71,8 @@ class Outcome:
 
     def as_json(self) -> dict:
         """The object `qa ingest --json` prints (problems in their public wording; the note quotes them)."""
-        return {"file": self.file, "status": self.status, "form": self.form, "problems": self.public, "recovered": self.recovered}
+        shown = {"file": self.file, "status": self.status, "form": self.form, "problems": self.public}
+        return {**shown, "recovered": True} if self.recovered else shown
 
 
 def examine(name: str, data: bytes, catalogue: Catalogue) -> Examined:

@@ -210,7 +210,7 @@ class Schedule:
                 continue
             quarter = entry.quarter
             if quarter not in by_quarter:
-                by_quarter[quarter] = assess_quarter(store, quarter, self.admin.roster, targets) if targets else None
+                by_quarter[quarter] = assess_quarter(store, quarter, self.admin.roster, targets, self.catalogue) if targets else None
             assessment = by_quarter[quarter]
             if assessment is None:
                 continue
@@ -295,7 +295,7 @@ class Schedule:
 
         assessment = None
         if self.admin.roster is not None and "targets" not in self.admin.problems:
-            assessment = assess_quarter(store, quarter, self.admin.roster, load_targets(self.workspace.targets_path))
+            assessment = assess_quarter(store, quarter, self.admin.roster, load_targets(self.workspace.targets_path), self.catalogue)
         plan = [entry for entry in self.admin.plan if entry.quarter == quarter]
         issued = store.issued(quarter.label)
         returned = store.returned_issue_ids()
