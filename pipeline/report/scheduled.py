@@ -20,6 +20,7 @@ from docx import Document
 from docx.shared import Pt, RGBColor
 
 from ..quarter import Quarter
+from .publish import _lock_file, _locked
 from ..spec import Catalogue
 from ..store import Store
 from ..workspace import Workspace
@@ -54,15 +55,7 @@ def mark(document: bytes, header: str, banner: str | None = None) -> bytes:
 
 def locked(path: Path) -> bool:
     """Whether Excel or Word has *path* open: its owner file '~$…' lies beside it, or it cannot be opened for writing."""
-    if any((path.parent / f"~${path.name[cut:]}").exists() for cut in (0, 1, 2)):
-        return True
-    try:
-        with open(path, "r+b"):
-            return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
+    return _lock_file(path) or _locked(path)
 
 
 def put_in_place(folder: Path, name: str, content: bytes) -> tuple[Path, Path | None]:
