@@ -295,7 +295,11 @@ class Schedule:
 
         assessment = None
         if self.admin.roster is not None and "targets" not in self.admin.problems:
-            assessment = assess_quarter(store, quarter, self.admin.roster, load_targets(self.workspace.targets_path), self.catalogue)
+            from .report.redact import Redactor
+
+            names = Redactor.from_submissions(self.catalogue, store.submissions(include_replaced=True))
+            assessment = assess_quarter(store, quarter, self.admin.roster, load_targets(self.workspace.targets_path),
+                                        self.catalogue, names.name)  # as qa status does
         plan = [entry for entry in self.admin.plan if entry.quarter == quarter]
         issued = store.issued(quarter.label)
         returned = store.returned_issue_ids()
