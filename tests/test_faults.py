@@ -8,7 +8,6 @@ note), every path the store names holds the bytes it recorded, and `qa check` sa
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import hashlib
 import os
@@ -29,32 +28,10 @@ from pipeline.cli import cli
 from pipeline.errors import message
 from pipeline.ingest import note_path
 from pipeline.store import Store
-from pipeline.templates import build_form
-from pipeline.templates.docx_fill import fill_docx
 from pipeline.workspace import Workspace
 
 REPO = Path(__file__).resolve().parents[1]
 QUARTER = "2022-23-Q3"
-
-
-@pytest.fixture(scope="module")
-def make_form(catalogue):
-    """Observation forms filled in as Word would: form(n) is valid and unique to child C<n>."""
-    spec = catalogue.find("observation")
-    blank = build_form(spec)
-    cache: dict[int, bytes] = {}
-
-    def form(n: int) -> bytes:
-        if n not in cache:
-            cache[n] = fill_docx(blank, spec, {
-                "quarter": QUARTER, "completed_by": "Jo Bloggs", "completed_on": dt.date(2022, 11, 3),
-                "observer": "Jo Bloggs", "practitioner": "Sam Smith", "observation_date": dt.date(2022, 11, 1),
-                "child_id": f"C{n:05d}", "nature": "Visit", "strengths": "Warm, curious questions.",
-                "areas_for_development": "Record the child's words.", "edi_evaluation": "Interpreter arranged.",
-            })
-        return cache[n]
-
-    return form
 
 
 def garbage(n: int) -> bytes:

@@ -8,7 +8,6 @@ a slow copy's own pacing.
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import io
 import logging
@@ -35,8 +34,6 @@ from pipeline.errors import message
 from pipeline.ingest import CLAIM_SEPARATOR, HOST, note_path
 from pipeline.settle import STILL_WRITING, Settler, hold_unsettled
 from pipeline.store import Store
-from pipeline.templates import build_form
-from pipeline.templates.docx_fill import fill_docx
 from pipeline.watch import Watcher
 from pipeline.workspace import Workspace
 
@@ -51,26 +48,6 @@ GARBAGE = {
 
 
 # --- forms and waiting -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def make_form(catalogue):
-    """Observation forms filled in as Word would: form(n) is valid and unique to child C<n>."""
-    spec = catalogue.find("observation")
-    blank = build_form(spec)
-    cache: dict[int, bytes] = {}
-
-    def form(n: int) -> bytes:
-        if n not in cache:
-            cache[n] = fill_docx(blank, spec, {
-                "quarter": "2022-23-Q3", "completed_by": "Jo Bloggs", "completed_on": dt.date(2022, 11, 3),
-                "observer": "Jo Bloggs", "practitioner": "Sam Smith", "observation_date": dt.date(2022, 11, 1),
-                "child_id": f"C{n:05d}", "nature": "Visit", "strengths": "Warm, curious questions.",
-                "areas_for_development": "Record the child's words.", "edi_evaluation": "Interpreter arranged.",
-            })
-        return cache[n]
-
-    return form
 
 
 def padded(form: bytes, megabytes: float) -> bytes:
