@@ -53,6 +53,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("report_days_before_dlt", 7, "days", "How many days before the plan's DLT date the report date is.", _SECTION),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
+# Where the store is and whose rows are whose (read and checked by pipeline/store/): known here so qa.yaml may
+# carry them. database: a PostgreSQL URL; council: the tenant code; lease_seconds: a claim's lease;
+# council_name, region_opt_in, region_show_name: what `qa region report` may show of this council.
+STORE_SETTINGS = ("database", "council", "council_name", "lease_seconds", "region_opt_in", "region_show_name")
 _LIMITS = {"days": (0, 366), "seconds": (0, 86_400), "minutes": (0, 10_080)}
 _FIX = {
     "yes/no": "Write yes or no.",

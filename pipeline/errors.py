@@ -27,6 +27,10 @@ class NotAWorkspaceError(WorkspaceError):
     exit_code = 2
 
 
+class StoreError(PipelineError):
+    """The store cannot be opened or used as asked (a newer schema, an unreachable database, a failed copy)."""
+
+
 class ReportError(PipelineError):
     """A report could not be built or rendered."""
 
@@ -280,7 +284,27 @@ CLI_MESSAGES = {
                        "open it again to see the new version.",
 }
 
-CATALOGUES = (MESSAGES, ADMIN_MESSAGES, TARGET_MESSAGES, SPEC_MESSAGES, CLI_MESSAGES)
+# What the store says: its schema, the database it is in, copying it (`qa db`).
+STORE_MESSAGES = {
+    "store_newer_schema": "The store ({where}) has schema step {found}, but this qa knows steps up to {known}: a newer "
+                          "version of qa has used it. Install that version here (pip install --upgrade qa-pipeline); "
+                          "nothing was changed.",
+    "store_copy_not_empty": "The store at {where} already holds rows ({held}), so nothing was copied: copying into it "
+                            "would mix two workspaces. Copy into a new database, or give this workspace its own "
+                            "'council:' code in qa.yaml.",
+    "store_copy_counts": "The copy into {where} did not match the workspace's store (expected {expected}; found "
+                         "{found}), so it was undone. Nothing was changed; run qa db copy again.",
+    "store_copy_needs_sqlite": "qa db copy moves the workspace's own store (qa.sqlite3) into PostgreSQL, but this "
+                               "workspace already uses {where}. Unset QA_DATABASE_URL (and 'database:' in qa.yaml) to copy "
+                               "from the SQLite store.",
+    "store_copy_needs_url": "--to must be a PostgreSQL address such as postgresql://qa@dbserver/qa, not '{url}'.",
+    "store_bad_council": "qa.yaml: council '{council}' is not a council code. Write a short code of letters, digits "
+                         "and _ starting with a letter, for example 'council: STH'.",
+    "store_unreachable": "Cannot connect to the PostgreSQL database {where}: {error}. Check the address in QA_DATABASE_URL "
+                         "(or 'database:' in qa.yaml) and that the server is running and lets this computer in.",
+}
+
+CATALOGUES = (MESSAGES, ADMIN_MESSAGES, TARGET_MESSAGES, SPEC_MESSAGES, CLI_MESSAGES, STORE_MESSAGES)
 
 
 def message(key: str, /, **details: object) -> Message:

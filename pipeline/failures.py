@@ -7,11 +7,11 @@ line for that file, and goes on with the others.
 from __future__ import annotations
 
 import errno
-import sqlite3
 from pathlib import Path
 
 from . import moves
 from .errors import message
+from .store import STORE_BUSY
 from .workspace import Workspace
 
 _FIXES = {
@@ -49,7 +49,7 @@ def describe(workspace: Workspace, err: Exception, where: Path) -> str:
         place = f"still in {shown(workspace, where)} (the next run tries it again)"
     else:
         place = f"in {shown(workspace, where)}"
-    if isinstance(err, sqlite3.OperationalError):
+    if isinstance(err, STORE_BUSY):
         return message("not_handled_busy", path=shown(workspace, workspace.store_path), where=place)
     if isinstance(err, Unreadable):
         return message("unreadable_file", detail=err.detail, where=place)

@@ -30,9 +30,13 @@ _NO_LINK_ERRNOS = {errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, er
 _NO_LINK_WINERRORS = {1, 17, 50}  # invalid function, not same device, not supported (FAT, some shares)
 
 
+HOST_ENV = "QA_HOST"  # who this computer is in claims and leases (tests run several "hosts" on one machine)
+
+
 def host_name() -> str:
-    """This computer's name as it appears in a claim: no dots and no double underscores."""
-    return socket.gethostname().replace(".", "-").replace("__", "-") or "unknown-host"
+    """This computer's name as it appears in a claim (QA_HOST if set): no dots and no double underscores."""
+    name = os.environ.get(HOST_ENV, "").strip() or socket.gethostname()
+    return name.replace(".", "-").replace("__", "-") or "unknown-host"
 
 
 def process_started(pid: int) -> float | None:

@@ -15,8 +15,8 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import sqlite3
 import stat
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +30,7 @@ from .moves import NOTE_RESERVE, note_path
 from .read.package import MAX_FILE_BYTES, OfficePackage, open_package
 from .resolution import resolve_rejections
 from .spec import Catalogue, FormSpec
-from .store import Store
+from .store import STORE_BUSY, Store
 from .validate import Submission, validate
 from .workspace import Workspace, fit_name, is_ignored
 
@@ -217,6 +217,7 @@ def ingest_file(workspace: Workspace, path: Path, catalogue: Catalogue, store: S
         raise FileNotHandled(_failed(workspace, display, err, path)) from err
     if claimed is None:
         return None
+    store.hold_lease(token)  # PostgreSQL: held in the store, so another host takes it over if this one dies
     try:
         claims.write_note(workspace, token, display)
     except OSError:
@@ -237,8 +238,12 @@ def recover_claims(workspace: Workspace, catalogue: Catalogue, store: Store, for
     claims.drop_orphan_notes(workspace, {claim.token for claim in found})
     _clear_stale_temps(workspace)
     for claim in found:
+        expired = False
         if claim.host != HOST and claim.host != force_host:
-            continue
+            # Another computer's claim: left to it, unless its lease in the store ran out (that host died).
+            expired = store.take_over_lease(claim.token, max(0.0, time.time() - claims.claimed_at(workspace, claim)))
+            if not expired:
+                continue
         if claim.host == HOST and not claim.mine and claim.holder_alive():
             continue
         display = claims.read_note(workspace, claim.token) or claim.name
@@ -249,8 +254,12 @@ def recover_claims(workspace: Workspace, catalogue: Catalogue, store: Store, for
             continue
         if claimed is None:
             continue
+        if not expired:
+            store.hold_lease(claim.token)
         if claim.mine:
             log.info("retrying %s, which could not be finished a moment ago", printable(display))
+        elif expired:
+            log.info("taking over %s, claimed by %s, whose lease ran out", printable(display), claim.host)
         elif claim.host != HOST:
             log.info("taking over %s, claimed by %s (as asked)", printable(display), claim.host)
         else:
@@ -305,13 +314,23 @@ def _finish_claim(workspace: Workspace, claimed: Path, token: str, display: str,
         problem = failures.after_store(workspace, err.err, err.outcome.status, err.outcome.destination, claimed, err.placed)
         log.error("%s\tfailed\t%s\t%s", printable(display), err.outcome.form or "-", problem)
         raise FileNotHandled(Outcome(display, "failed", err.outcome.form, [problem], err.outcome.destination)) from err.err
-    except (OSError, sqlite3.OperationalError) as err:
+    except (OSError, *STORE_BUSY) as err:
         where = claims.give_back(workspace, claimed, display)
         if where != claimed:
             claims.note_of(workspace, token).unlink(missing_ok=True)
+            _release(store, token)
         raise FileNotHandled(_failed(workspace, display, err, where)) from err
     claims.note_of(workspace, token).unlink(missing_ok=True)
+    _release(store, token)
     return outcome
+
+
+def _release(store: Store, token: str) -> None:
+    """Let go of a finished claim's lease (a failure only leaves it to run out: the file is already placed)."""
+    try:
+        store.release_lease(token)
+    except Exception:  # noqa: BLE001 - the database went away: the lease expires by itself
+        log.warning("could not release the lease on a finished claim; it runs out by itself")
 
 
 def _process(workspace: Workspace, claimed: Path, token: str, display: str, catalogue: Catalogue, store: Store,
@@ -428,7 +447,7 @@ def _done(store: Store, token: str, move: moves.Move, recorded: str, outcome: Ou
         outcome.destination = str(move.commit())
         if outcome.destination != recorded:
             store.set_destination(token, outcome.destination)
-    except (OSError, sqlite3.OperationalError) as err:
+    except (OSError, *STORE_BUSY) as err:
         outcome.destination = recorded
         raise _AfterStore(outcome, err) from err
     _logged(outcome)

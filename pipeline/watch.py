@@ -354,6 +354,8 @@ class Watcher:
                               RETRY_OBSERVER_EVERY)
                 self._stopping.wait(RETRY_OBSERVER_EVERY)
                 continue
+            if store.leases:  # another host's expired claims are taken at a rescan: look often enough to be within the lease
+                self.rescan_every = min(self.rescan_every, max(1.0, store.lease_seconds / 3))
             try:
                 self._next_rescan = 0.0  # recover claims and catch up before taking any event
                 while not self._stopping.is_set():

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
+
+import pgserver
 
 from pipeline.spec import Catalogue
 from pipeline.store import Store
@@ -24,9 +27,51 @@ def workspace(tmp_path: Path) -> Workspace:
     return Workspace(tmp_path / "ws").ensure()
 
 
+
+
+class Backend:
+    """One store backend for a test: `store()` opens the workspace's store on it, as every qa command there does."""
+
+    def __init__(self, name: str, workspace: Workspace) -> None:
+        self.name = name
+        self.workspace = workspace
+
+    def store(self, **options) -> Store:
+        return Store(self.workspace.store_path, **options)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for the session (skipped with the reason where there is none; CI requires one)."""
+    why = pgserver.why_unavailable()
+    if why:
+        if os.environ.get(pgserver.REQUIRE_ENV):
+            pytest.fail(f"{pgserver.REQUIRE_ENV} is set but {why}")
+        pytest.skip(f"PostgreSQL runs skipped: {why}")
+    server = pgserver.Server()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def store(workspace: Workspace):
-    with Store(workspace.store_path) as db:
+def postgres_url(request) -> str:
+    """A new empty PostgreSQL database for one test."""
+    return request.getfixturevalue("postgres_server").new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, workspace: Workspace, monkeypatch) -> Backend:
+    """Each store backend in turn, selected for the workspace as a user selects it (QA_DATABASE_URL)."""
+    monkeypatch.delenv("QA_DATABASE_URL", raising=False)
+    if request.param == "postgresql":
+        monkeypatch.setenv("QA_DATABASE_URL", request.getfixturevalue("postgres_url"))
+    return Backend(request.param, workspace)
+
+
+@pytest.fixture
+def store(backend: Backend):
+    """The workspace's store, on each backend in turn (so the tests that use it are the store's suite too)."""
+    with backend.store() as db:
         yield db
 
 

@@ -62,7 +62,7 @@ def load_settings(path: Path) -> WorkspaceSettings:
     if not isinstance(document, dict):
         raise WorkspaceError(message("settings_yaml", file=name, detail="expected 'setting: value' lines"))
     known = list(WorkspaceSettings.__dataclass_fields__)
-    others = list(config.BY_NAME)  # the same file's settings for qa watch (pipeline/config.py checks them)
+    others = list(config.BY_NAME) + list(config.STORE_SETTINGS)  # the same file's settings for qa watch and the store
     lines = {key: line for key, line, _ in config.setting_lines(path)}
     where = lambda key: f"{name} line {lines[key]}" if key in lines else name  # noqa: E731
     problems = []
