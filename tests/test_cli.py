@@ -197,7 +197,7 @@ NO_MARKER = "it has no .qa-workspace file and no inbox/, archive/ and rejected/ 
 EVERY_COMMAND = {
     "forms": (), "templates": (), "issue": ("ccr", "--quarter", "2022-23-Q3", "--assignee", "Sarah Lowe"),
     "validate": ("{form}",), "ingest": (), "watch": (), "status": ("--quarter", "2022-23-Q3"),
-    "report": ("--quarter", "2022-23-Q3"), "export": (), "check": (), "recover": (), "config": (),
+    "report": ("--quarter", "2022-23-Q3"), "export": (), "check": (), "recover": (), "config": (), "db": ("upgrade",),
 }
 
 
