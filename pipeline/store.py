@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .spec import Catalogue, FormSpec, Group
-from .spec.contract import IDENTITY_ROLES
+from .spec.contract import DISTINCT_ROLES, IDENTITY_ROLES
 from .validate import Submission
 
 SCHEMA = """
@@ -435,6 +435,7 @@ class _Transaction:
 def _identity(submission: Submission) -> str:
     parts = [submission.form, submission.variant or "", submission.quarter or "", (submission.author or "").casefold()]
     parts += [str(submission.answer(role) or "").casefold() for role in IDENTITY_ROLES]
+    parts += [str(submission.answer(role)) for role in DISTINCT_ROLES if submission.answer(role)]
     return "|".join(parts)
 
 
