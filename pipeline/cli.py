@@ -106,13 +106,13 @@ def forms(obj: Context, as_json: bool) -> None:
         return
     for entry in listing:
         theme = f" — theme: {entry['theme']}" if entry["theme"] else ""
-        click.echo(f"{entry['key']} (v{entry['version']}, {entry['format']}): {entry['title']}{theme}")
+        older = "".join(f"; also reads v{number}" for number in entry["reads_versions"][:-1])
+        click.echo(f"{entry['key']} (v{entry['version']}, {entry['format']}{older}): {entry['title']}{theme}")
         for item in entry["fields"]:
-            where = f"{item['group']}." if item["group"] else ""
-            flag = " *" if item["required"] else ""
+            where, flag = f"{item['group']}." if item["group"] else "", " *" if item["required"] else ""
             choices = f" [{', '.join(item['choices'])}]" if item["choices"] else ""
-            role = f" — role: {item['role']}" if item["role"] else ""
-            click.echo(f"    {where}{item['id']}{flag}: {item['label']} ({item['type']}){choices}{role}")
+            role, new = f" — role: {item['role']}" if item["role"] else "", f" — new in v{item['since']}" if item["since"] > 1 else ""
+            click.echo(f"    {where}{item['id']}{flag}: {item['label']} ({item['type']}){choices}{role}{new}")
 
 
 def _describe(spec) -> dict:
@@ -121,7 +121,7 @@ def _describe(spec) -> dict:
         fields += [_field_entry(item, group.id) for item in group.fields]
     return {
         "key": spec.key, "form": spec.id, "variant": spec.variant, "theme": spec.theme, "version": spec.version,
-        "title": spec.display_title, "format": spec.format, "fields": fields,
+        "title": spec.display_title, "format": spec.format, "fields": fields, "reads_versions": list(range(1, spec.version + 1)),
         "groups": [{"id": g.id, "label": g.label, "min_rows": g.min_rows, "max_rows": g.max_rows, "role": g.role}
                    for g in spec.groups()],
     }
@@ -131,7 +131,7 @@ def _field_entry(item, group: str | None) -> dict:
     return {
         "id": item.id, "label": item.label, "type": item.type, "required": item.required,
         "choices": list(item.options) if item.type in ("choice", "multi_choice", "grade") else [],
-        "group": group, "role": item.role,
+        "group": group, "role": item.role, "since": item.since,
     }
 
 

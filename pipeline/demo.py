@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import demo_content as text
+from . import demo_forms as v2
 from .admin import Person, read_roster, write_examples
 from .config import write_example_config
 from .ingest import Outcome, ingest_inbox
@@ -134,6 +135,7 @@ class _Quarter:
                 moderated = grade if self.random.random() < 0.75 else GRADES[min(3, GRADES.index(grade) + 1)]
                 values.update(moderator="Independent auditor", moderated_grade=moderated,
                               moderation_summary="Moderated in the direct session with the lead reviewer.")
+            values.update(v2.ccr(self, values))
             if number == 1 and self.quarter == CURRENT:
                 # Sent before moderation, then again with the moderated grade: the second replaces the first.
                 unmoderated = {k: v for k, v in values.items() if not k.startswith("moderat")}
@@ -156,6 +158,7 @@ class _Quarter:
                 row = {"child_id": child, "team": manager.team, "level_of_need": self.pick(LEVELS),
                        "compliant": self.random.choices(("Yes", "Partly", "No"), (6, 3, 1))[0],
                        "finding": self.pick(text.STRENGTHS + text.WORRIES)}
+                row.update(v2.finding_row(self, row))
                 for question in spec.group("children").fields:
                     if question.id not in row and question.type == "choice":
                         row[question.id] = self.random.choices(question.choices, (5, 3, 2, 1)[: len(question.choices)])[0]
@@ -171,6 +174,7 @@ class _Quarter:
     def _xlsx(self, spec: FormSpec, manager: Person, rows: list[dict], issued: bytes) -> bytes:
         values = {**self.common(manager.name), "auditor": manager.name, "theme": spec.theme or "Practice standards",
                   "edi_evaluation": self.pick(text.EDI)}
+        values.update(v2.edi(self, values))
         return build_form(spec, values, {next(spec.groups()).id: rows}, issue_id=_issue_id(issued))
 
     def thematic_audit(self, theme: str) -> None:
@@ -188,9 +192,11 @@ class _Quarter:
                 if row["grade"] in GRADES[2:]:
                     row.update(action=self.pick(text.ACTIONS), owner=auditor.line_manager or auditor.name,
                                due_date=self.quarter.end - dt.timedelta(days=self.random.randint(-40, 20)))
+                row.update(v2.thematic_row(self, row))
                 rows.append(row)
             values = {**self.common(auditor.name), "auditor": auditor.name, "theme": spec.theme or theme,
                       "moderator": "Principal social worker", "edi_evaluation": self.pick(text.EDI)}
+            values.update(v2.edi(self, values))
             self.drop(f"Thematic audit - {auditor.name}.xlsx", build_form(spec, values, {"children": rows}, issue_id=_issue_id(issued)))
 
     def observations(self) -> None:
@@ -207,6 +213,7 @@ class _Quarter:
                       "nature": nature, "nature_other": "Family group conference" if nature == "Other" else None,
                       "strengths": self.lines(text.STRENGTHS), "areas_for_development": self.pick(text.WORRIES),
                       "reflections": "We talked about how the child experienced the visit.", "edi_evaluation": self.pick(text.EDI)}
+            values.update(v2.observation(self, values, senior=observer in {s.name for s in senior}))
             self.drop(f"Observation - {practitioner}.docx", fill_docx(issued, spec, values))
 
     def supervision_audits(self) -> None:
@@ -224,6 +231,7 @@ class _Quarter:
                       "wellbeing_discussed": self.random.random() < 0.7, "learning_discussed": self.random.random() < 0.5,
                       "overall_grade": self.grade(), "strengths": self.pick(text.STRENGTHS),
                       "areas_for_development": self.pick(text.WORRIES), "edi_evaluation": self.pick(text.EDI)}
+            values.update(v2.strengths_and_worries(self, values))
             self.drop(f"Supervision audit - {person.name}.docx", fill_docx(issued, spec, values, {"actions": self.actions(manager.name, 1)}))
 
     def summaries(self) -> None:
@@ -237,7 +245,8 @@ class _Quarter:
                       "working_well": self.lines(text.SUMMARY_WELL, 3), "worried_about": self.lines(text.SUMMARY_WORRIED, 2),
                       "needs_to_happen": self.lines(text.SUMMARY_ACTIONS, 2), "edi_evaluation": self.pick(text.EDI),
                       "learning": "Share examples of children's voice in plans at the learning event."}
-            self.drop(f"HoS summary - {head.name}.docx", fill_docx(issued, spec, values))
+            extra, actions = v2.summary(self, values, [p.name for p in self.roster if p.line_manager == head.name] or [head.name])
+            self.drop(f"HoS summary - {head.name}.docx", fill_docx(issued, spec, {**values, **extra}, actions))
         areas = ("Safeguarding unit (IRO / CP chairs)", "Early help", "Complaints and compliments", "Virtual school", "Youth justice")
         author = (self.people("iro", "cp chair") or heads)[0].name
         for area in areas:
@@ -246,7 +255,8 @@ class _Quarter:
                       "activity_undertaken": f"{area}: quarterly quality assurance activity and performance review.",
                       "working_well": self.lines(text.SUMMARY_WELL), "worried_about": self.lines(text.SUMMARY_WORRIED),
                       "needs_to_happen": self.lines(text.SUMMARY_ACTIONS), "edi_evaluation": self.pick(text.EDI)}
-            self.drop(f"Service summary - {area.split(' (')[0]}.docx", fill_docx(issued, spec, values))
+            extra, actions = v2.summary(self, values, [author])
+            self.drop(f"Service summary - {area.split(' (')[0]}.docx", fill_docx(issued, spec, {**values, **extra}, actions))
 
     def feedback(self) -> None:
         sources = [("Child or young person", "Collaborative case review"), ("Parent or carer", "Visit"),
@@ -260,6 +270,7 @@ class _Quarter:
                       "participants": 1 if individual else self.random.randint(6, 14),
                       "working_well": self.pick(text.FEEDBACK_WELL), "worried_about": self.pick(text.FEEDBACK_BETTER),
                       "response": self.pick(text.FEEDBACK_RESPONSE), "edi_evaluation": self.pick(text.EDI)}
+            values.update(v2.feedback(self, values))
             self.drop(f"Feedback - {source}.docx", fill_docx(issued, spec, values))
         spec, issued = self.issued("staff_feedback", author)
         values = {**self.common(author), "source": "Practitioners' forum", "respondents": 46, "involved_in_qa": 31,
@@ -267,6 +278,7 @@ class _Quarter:
                   "worried_about": self.lines(text.SUMMARY_WORRIED), "needs_to_happen": self.lines(text.SUMMARY_ACTIONS),
                   "learning_requests": "Training on writing danger statements; refresher on chronologies.",
                   "edi_evaluation": "Staff asked for more support working with interpreters."}
+        values.update(v2.feedback(self, values))
         self.drop("Practitioners forum summary.docx", fill_docx(issued, spec, values))
 
     def mistakes(self) -> None:
@@ -345,6 +357,7 @@ def _returns(workspace: Workspace, catalogue: Catalogue, store: Store, roster: l
     maker.supervision_audits()
     maker.summaries()
     maker.feedback()
+    v2.more_returns(maker)
     if quarter == CURRENT:
         maker.mistakes()
     return maker

@@ -95,3 +95,69 @@ FEEDBACK_RESPONSE = [
     "Personal advisers to be allocated at 16 and a half.",
     "Letters templates rewritten with the children in care council.",
 ]
+
+# --- the version-2 questions: the theme each sentence above is about, and the new free-text answers ---------
+THEME_OF = {
+    STRENGTHS[0]: "Voice of the child",
+    STRENGTHS[1]: "Parents and carers' engagement",
+    STRENGTHS[2]: "Contingency planning and safety networks",
+    STRENGTHS[3]: "Voice of the child",
+    STRENGTHS[4]: "Multi-agency working",
+    STRENGTHS[5]: "Quality of visits",
+    STRENGTHS[6]: "Fathers and wider family",
+    STRENGTHS[7]: "Case recording",
+    STRENGTHS[8]: "Management oversight and supervision",
+    STRENGTHS[9]: "Care leavers and transitions",
+    WORRIES[0]: "Case recording",
+    WORRIES[1]: "Contingency planning and safety networks",
+    WORRIES[2]: "Drift and delay",
+    WORRIES[3]: "Fathers and wider family",
+    WORRIES[4]: "Management oversight and supervision",
+    WORRIES[5]: "Voice of the child",
+    WORRIES[6]: "Danger / worry statements and safety goals",
+    WORRIES[7]: "Workforce and workload",
+    WORRIES[8]: "Health",
+    WORRIES[9]: "Management oversight and supervision",
+    SUMMARY_WELL[0]: "Voice of the child",
+    SUMMARY_WELL[1]: "Management oversight and supervision",
+    SUMMARY_WELL[2]: "Education",
+    SUMMARY_WELL[3]: "Management oversight and supervision",
+    SUMMARY_WELL[4]: "Workforce and workload",
+    SUMMARY_WELL[5]: "Contingency planning and safety networks",
+    SUMMARY_WORRIED[0]: "Contingency planning and safety networks",
+    SUMMARY_WORRIED[1]: "Case recording",
+    SUMMARY_WORRIED[2]: "Fathers and wider family",
+    SUMMARY_WORRIED[3]: "Drift and delay",
+    SUMMARY_WORRIED[4]: "Health",
+    FEEDBACK_WELL[0]: "Voice of the child",
+    FEEDBACK_WELL[1]: "Parents and carers' engagement",
+    FEEDBACK_WELL[2]: "Voice of the child",
+    FEEDBACK_WELL[3]: "Care leavers and transitions",
+    FEEDBACK_BETTER[0]: "Workforce and workload",
+    FEEDBACK_BETTER[1]: "Voice of the child",
+    FEEDBACK_BETTER[2]: "Care leavers and transitions",
+    FEEDBACK_BETTER[3]: "Parents and carers' engagement",
+}
+# How well each EDI sentence above says identity was understood and met.
+EDI_JUDGEMENT = dict(zip(EDI, ("Understood and met", "Not understood or met", "Understood and met", "Not understood or met",
+                               "Understood and met", "Understood and met", "Understood and met", "Partly understood or met")))
+CHILD_VIEWS_WELL = [
+    "She said her social worker 'actually listens' and came to her school play.",
+    "Mum said having the same worker for a year meant she did not have to start again.",
+    "He likes that family time with his brother now happens every week.",
+    "Dad said he finally felt included when he was invited to the core group.",
+    "The young person said her PA helped her get a place at college.",
+]
+CHILD_VIEWS_BETTER = [
+    "He wants to know what is written about him and to read his plan.",
+    "Mum said meetings are full of words she does not understand.",
+    "She would like to be asked before her foster carers are told things.",
+    "Grandma wants to be told when plans change, not to hear it from the children.",
+    "He does not like being taken out of lessons for meetings.",
+]
+MODERATION_REASONS = [
+    "The evaluation describes tasks completed rather than the impact for the child; the evidence supports a lower grade.",
+    "Drift since the last review is not reflected in the overall grade.",
+    "The direct work and the child's improved school attendance show more impact than the grade gives credit for.",
+    "The plan has no contingency, which the domain grades note but the overall grade does not reflect.",
+]

@@ -106,7 +106,11 @@ def identify(package: OfficePackage, catalogue: Catalogue) -> FormSpec:
     except KeyError:
         key = f"{package.form_id}/{package.variant}" if package.variant else package.form_id
         raise ReadError(message("unknown_form_id", form=key)) from None
-    if package.version != str(spec.version):
+    # An earlier version is read as it was (fields added since left out); a later or unknown one is refused.
+    older = [str(number) for number in range(1, spec.version)]
+    if package.version in older:
+        spec = spec.at_version(int(package.version))
+    elif package.version != str(spec.version):
         raise ReadError(message("unknown_version", version=package.version, title=spec.display_title, current=spec.version))
     if package.kind != spec.format:
         raise ReadError(message("unknown_form"))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .roles import fold
 from .spec import Catalogue
-from .spec.contract import IDENTITY_ROLES
+from .spec.contract import DISTINCT_ROLES, IDENTITY_ROLES
 from .store import LogEntry, Store, StoredSubmission, bind, rejection_ref, submission_ref
 from .validate import Submission
 from .workspace import Workspace
@@ -36,7 +36,8 @@ def match_key(submission: Submission | StoredSubmission) -> dict[str, object]:
         "variant": submission.variant or "",
         "quarter": submission.quarter or "",
         "author": fold(str(submission.author or "")),
-        "subject": [fold(str(submission.answer(role) or "")) for role in IDENTITY_ROLES],
+        "subject": [fold(str(submission.answer(role) or "")) for role in IDENTITY_ROLES]
+        + [str(submission.answer(role)) for role in DISTINCT_ROLES if submission.answer(role)],
     }
 
 

@@ -84,6 +84,7 @@ def validate(spec: FormSpec, raw: RawSubmission, settings: WorkspaceSettings | N
     scopes = _scopes(spec, values, groups, raw.row_numbers)
     problems += _name_problems(scopes, settings)
     problems += _date_problems(spec, scopes, settings)
+    problems += _moderation_problems(scopes)
     return Submission(
         form=spec.id,
         variant=spec.variant,
@@ -167,6 +168,20 @@ def _scopes(spec: FormSpec, values: dict[str, object], groups: dict[str, list[di
             names = top_names + _names(list(group.fields), row)
             scopes.append(_Scope(list(group.fields), row, names, f" (row {number})", f"{group.id}.{number}."))
     return scopes
+
+
+def _moderation_problems(scopes: list[_Scope]) -> list[Problem]:
+    """A moderated grade that differs from the grade given says why (§8.4, issue 14.5): on the form, or in its row."""
+    problems = []
+    for scope in scopes:
+        roles = {item.role: item for item in scope.fields if item.role}
+        grade, moderated, reason = (roles.get(role) for role in ("overall_grade", "moderated_grade", "moderation_reason"))
+        if grade is None or moderated is None or reason is None:
+            continue
+        given, changed = scope.answers.get(grade.id), scope.answers.get(moderated.id)
+        if given and changed and given != changed and _is_empty(scope.answers.get(reason.id)):
+            problems.append(scope.problem("forms_moderation_reason", reason, moderated=moderated.label, grade=grade.label))
+    return problems
 
 
 def _names(fields: list[Field], answers: dict[str, object]) -> list[tuple[str, str]]:

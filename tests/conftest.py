@@ -89,6 +89,8 @@ def make_form(catalogue):
                 "observer": "Jo Bloggs", "practitioner": "Sam Smith", "observation_date": dt.date(2022, 11, 1),
                 "child_id": f"C{n:05d}", "nature": "Visit", "strengths": "Warm, curious questions.",
                 "areas_for_development": "Record the child's words.", "edi_evaluation": "Interpreter arranged.",
+                "strengths_theme": "Voice of the child", "development_theme": "Case recording",
+                "edi_judgement": "Understood and met",
             })
         return cache[n]
 

@@ -46,7 +46,7 @@ def test_forms_json_lists_every_form_and_field_with_themed_questions(workspace):
     assert "thematic_audit/quality_of_visits" in forms
     visits = {f["id"]: f for f in forms["thematic_audit/quality_of_visits"]["fields"]}
     assert visits["seen_alone"] == {"id": "seen_alone", "label": "Child seen alone?", "type": "choice", "required": True,
-                                    "choices": ["Yes", "No", "Not appropriate"], "group": "children", "role": None}
+                                    "choices": ["Yes", "No", "Not appropriate"], "group": "children", "role": None, "since": 1}
     grade = {f["id"]: f for f in forms["ccr"]["fields"]}["overall_grade"]
     assert grade["choices"] == ["Outstanding", "Good", "Requires improvement", "Inadequate"]
     assert grade["role"] == "overall_grade"
@@ -55,7 +55,7 @@ def test_forms_json_lists_every_form_and_field_with_themed_questions(workspace):
 
 def test_forms_text_lists_fields_with_required_marks(workspace):
     result = run(workspace, "forms")
-    assert "ccr (v1, docx): Collaborative case review" in result.output
+    assert "ccr (v2, docx; also reads v1): Collaborative case review" in result.output
     assert "    overall_grade *: Overall grade (grade) [Outstanding, Good, Requires improvement, Inadequate] — role: overall_grade" in result.output
 
 
@@ -63,7 +63,7 @@ def test_templates_writes_blank_forms_for_the_named_forms(workspace, tmp_path):
     result = run(workspace, "templates", "--out", str(tmp_path / "t"), "ccr", "dip_sample/networks_contingency")
     assert result.exit_code == 0, result.output
     paths = result.output.split()
-    assert [p.rsplit("/", 1)[1] for p in paths] == ["ccr-v1.docx", "dip_sample-networks_contingency-v1.xlsx"]
+    assert [p.rsplit("/", 1)[1] for p in paths] == ["ccr-v2.docx", "dip_sample-networks_contingency-v2.xlsx"]
     package = open_package("t", Path(paths[1]).read_bytes())
     assert (package.form_id, package.variant) == ("dip_sample", "networks_contingency")
 

@@ -345,6 +345,7 @@ def test_a_corrected_resubmission_without_an_issue_id_resolves_its_rejection(wor
     spec = catalogue.get("hos_summary")
     values = {"quarter": "2022-23-Q3", "completed_by": "Hana Head", "service": "Children in need", "completed_on": dt.date(2022, 11, 1),
               "activity_undertaken": "Panels.", "working_well": "Visits.", "worried_about": "Drift.", "needs_to_happen": "Training.",
+              "working_well_theme": "Quality of visits", "worried_about_theme": "Drift and delay",
               "edi_evaluation": "Considered.", "learning": "None."}
     (workspace.inbox / "Hana summary.docx").write_bytes(fill(spec, {**values, "working_well": None}))
     (workspace.inbox / "Hana other service.docx").write_bytes(fill(spec, {**values, "service": "Fostering", "working_well": None}))
@@ -376,6 +377,7 @@ def test_a_correction_stored_before_rejections_could_be_resolved_is_found_at_the
     spec = catalogue.get("hos_summary")
     values = {"quarter": "2022-23-Q3", "completed_by": "Hugo Head", "service": "Protection", "completed_on": dt.date(2022, 11, 1),
               "activity_undertaken": "Panels.", "working_well": "Visits.", "worried_about": "Drift.", "needs_to_happen": "Training.",
+              "working_well_theme": "Quality of visits", "worried_about_theme": "Drift and delay",
               "edi_evaluation": "Considered."}
     (workspace.inbox / "Hugo summary.docx").write_bytes(fill(spec, {**values, "working_well": None}))
     assert run(workspace, "ingest").exit_code == 0

@@ -58,8 +58,8 @@ BAD_FILES = {
     "unknown form id": ("lunch.docx", lambda ok: _with_part(ok, "docProps/custom.xml", lambda b: b.replace(b">observation<", b">lunch_audit<")), message("unknown_form_id", form="lunch_audit")),
     "unknown version": (
         "v9.docx",
-        lambda ok: _with_part(ok, "docProps/custom.xml", lambda b: b.replace(b"<vt:lpwstr>1</vt:lpwstr>", b"<vt:lpwstr>9</vt:lpwstr>")),
-        message("unknown_version", version="9", title="Observation of practice", current=1),
+        lambda ok: _with_part(ok, "docProps/custom.xml", lambda b: b.replace(b"<vt:lpwstr>2</vt:lpwstr>", b"<vt:lpwstr>9</vt:lpwstr>")),
+        message("unknown_version", version="9", title="Observation of practice", current=2),
     ),
 }
 

@@ -53,7 +53,7 @@ def ccr(child_id: str, name: str, **more: object) -> dict:
 
 
 def dip_rows(*child_ids: str, finding: str = "Plan reviewed on time.") -> dict:
-    row = {"team": "Assessment", "level_of_need": "Child in need", "compliant": "Yes", "finding": finding}
+    row = {"team": "Assessment", "level_of_need": "Child in need", "compliant": "Yes", "finding": finding, "finding_theme": "Planning"}
     return {"children": [{**row, "child_id": child_id} for child_id in child_ids]}
 
 

@@ -39,8 +39,9 @@ def renamed(folder: Path) -> dict[str, str]:
     def fields(items: list[dict]) -> None:
         for item in items:
             item["id"] = rename(item["id"])
-            if "required_when" in item:
-                item["required_when"]["field"] = rename(item["required_when"]["field"])
+            for reference in ("required_when", "theme_of"):  # the two keys that name another field
+                if reference in item:
+                    item[reference]["field"] = rename(item[reference]["field"])
 
     paths = sorted(folder.glob("*.yaml"), key=lambda p: "-" in p.stem)  # base forms first: variants name their fields
     for path in paths:

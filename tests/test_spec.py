@@ -24,6 +24,7 @@ CONTRACT = {
     "dip_sample": ["auditor", "theme"],
     "thematic_audit": [], "supervision_audit": [], "hos_summary": [], "service_summary": [],
     "child_family_feedback": [], "staff_feedback": [],
+    "supervision_dip_sample": ["auditor", "supervisor", "supervisee", "session_date", "overall_grade"],
 }
 
 
@@ -40,7 +41,7 @@ def test_ccr_and_dip_sample_groups_match_the_contract(catalogue):
     assert [f.id for f in catalogue.get("ccr").group("actions").fields] == ["action", "owner", "due_date"]
     children = [f.id for f in catalogue.get("dip_sample").group("children").fields]
     assert children[:4] == ["child_id", "team", "level_of_need", "compliant"]
-    assert children[-4:] == ["finding", "action", "owner", "due_date"]
+    assert children[-5:] == ["finding", "finding_theme", "action", "owner", "due_date"]
     assert catalogue.get("ccr").field("child_name").sensitive
 
 

@@ -23,7 +23,8 @@ from ..quarter import Quarter
 from ..store import StoredSubmission
 
 REGISTER_NAME = "action-updates.xlsx"
-PREFIXES = {"ccr": "CCR", "supervision_audit": "SUP", "dip_sample": "DIP", "thematic_audit": "THM"}
+PREFIXES = {"ccr": "CCR", "supervision_audit": "SUP", "dip_sample": "DIP", "thematic_audit": "THM",
+            "hos_summary": "HOS", "service_summary": "SVC", "supervision_dip_sample": "ASY"}
 DONE_WORDS = {"yes", "y", "done", "complete", "completed", "closed"}
 LEDGER_COLUMNS = ("Ref", "Raised in", "Source", "Child ID", "Team", "Action", "Owner", "Due date", "Status", "Completed on", "Update")
 
@@ -113,8 +114,9 @@ def collect_actions(
     clean: Callable[[object], str],
     text: Callable[[object], str],
 ) -> list[Action]:
-    """Every row with an action (a column with role action), from any repeat group ('actions' on CCRs
-    and supervision audits, 'children' on dip samples and thematic audits); rows are keyed by role."""
+    """Every row with an action (a column with role action), from any repeat group ('actions' on CCRs, supervision
+    audits and their ASYE dip samples, and the action needed on HoS and service summaries; 'children' on dip samples
+    and thematic audits); rows are keyed by role."""
     actions = []
     for submission in submissions:
         for _, rows in submission.all_rows():

@@ -7,12 +7,14 @@ from pathlib import Path
 from ..errors import SpecError, message
 from .contract import check_contract
 from .load import load_spec_file
-from .model import CHOICE_TYPES, FIELD_TYPES, GRADES, Condition, Field, FormSpec, Group, Section
+from .model import CHOICE_TYPES, FIELD_TYPES, GRADES, THEME_KINDS, Condition, Field, FormSpec, Group, Section, ThemePair
 from .settings import SETTINGS_FILE, WorkspaceSettings, load_settings
+from .themes import themes
 
 __all__ = [
     "CHOICE_TYPES", "FIELD_TYPES", "GRADES", "SETTINGS_FILE", "Catalogue", "Condition", "Field", "FormSpec",
-    "Group", "Section", "SpecError", "WorkspaceSettings", "load_settings", "load_spec_file",
+    "Group", "Section", "SpecError", "THEME_KINDS", "ThemePair", "WorkspaceSettings", "load_settings", "load_spec_file",
+    "themes",
 ]
 
 

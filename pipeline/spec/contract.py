@@ -62,14 +62,36 @@ ROLES: dict[str, tuple[tuple[str, ...], str]] = {
     "action": (("long_text",), "an action: the action ledger"),
     "owner": (("short_text",), "who owns an action: the action ledger"),
     "due_date": (("date",), "when an action is due: the action ledger"),
+    # Added with the version-2 forms (issues 12–14). No form is required to declare these (a workspace's own
+    # version-1 specs stay valid), and a version-1 return has no answer for them: readers expect None.
+    "impact": (("choice",), "the impact of the work for the child (Better / About the same / Worse): impact beside grade"),
+    "child_safe": (("choice",), "whether the child was judged safe at the time of the review (Yes / No)"),
+    "rereview_date": (("date",), "when the child's case will be reviewed again"),
+    "selection_reason": (("choice",), "why the child was selected for the CCR: the sample"),
+    "bordering_good": (("choice",), "RI or Inadequate but bordering Good (Yes / No): next quarter's sample"),
+    "moderation_reason": (("long_text",), "why the moderated grade differs: moderation"),
+    "moderator_edi": (("choice",), "the moderator's view of how well the reviewer evaluated EDI (§1.7)"),
+    "feedback_given_on": (("date",), "when written and verbal feedback was given to the practitioner (§13)"),
+    "manager_feedback_on": (("date",), "when feedback was given to (or findings discussed with) the team manager"),
+    "placed_on_file_on": (("date",), "when the review was placed on the child's file (§13)"),
+    "supervision_on": (("date",), "when the findings were reviewed in, or taken to, supervision (§13, §6.4)"),
+    "follow_up": (("choice",), "the follow-up QA planned (Dip sample / Audit / None needed) (§13)"),
+    "edi_judgement": (("choice",), "the EDI judgement (Understood and met / Partly … / Not …): EDI by team"),
+    "took_part_social_worker": (("choice",), "whether the social worker took part in the CCR (Yes / No)"),
+    "took_part_iro": (("choice",), "whether the IRO or CP chair took part in the CCR (Yes / No / Not involved)"),
+    "took_part_team_manager": (("choice",), "whether the team manager took part in the CCR (Yes / No)"),
+    "views_gone_well": (("long_text",), "the child's and family's views of what has gone well"),
+    "views_could_be_better": (("long_text",), "the child's and family's views of what could go better"),
+    "meeting_focus": (("multi_choice",), "what an observed meeting was looked at for (§6.3)"),
+    "session_date": (("date",), "the date of the supervision session dip-sampled: ASYE dip-sample minimums (3 a month)"),
 }
 GROUP_ROLES = {
     "children": "one row per child sampled or audited (dip samples, thematic audits)",
-    "actions": "one row per action (CCRs, supervision audits)",
+    "actions": "one row per action (CCRs, supervision audits and dip samples, HoS and service summaries)",
 }
 # Roles read in a repeat group's rows rather than on the form itself.
 ROW_ROLES = ("child_id", "team", "level_of_need", "compliant", "finding", "overall_grade", "strengths", "worries",
-             "action", "owner", "due_date")
+             "action", "owner", "due_date", "moderated_grade", "moderation_reason")
 # Roles that may be given to several fields of one form.
 MANY = ("domain_grade",)
 
@@ -80,6 +102,9 @@ STAFF_NAME_ROLES = ("author", "observer", "practitioner", "auditor", "supervisor
                     "social_worker", "team_manager")
 # Answers that tell two returns of one form, author and quarter apart (the store's identity, in this order).
 IDENTITY_ROLES = ("child_id", "practitioner", "supervisee", "source", "area", "service")
+# Answers that also tell two returns apart, added to the identity only when given (so the identities of forms
+# without them are unchanged): one ASYE's supervision is dip-sampled several times a quarter, once per session.
+DISTINCT_ROLES = ("session_date",)
 
 
 @dataclass(frozen=True)
@@ -115,6 +140,9 @@ CONTRACT: dict[str, tuple[Need, ...]] = {
     "supervision_audit": (*_needs(STATUS, "auditor", "supervisor", "supervisee"),
                           *_needs(REPORT, "supervisee_role", "team", "overall_grade", "strengths", "development"),
                           *_needs(LEDGER, "action", "owner", "due_date", group="actions")),
+    "supervision_dip_sample": (*_needs(STATUS, "auditor", "supervisor", "supervisee"),
+                               *_needs(REPORT, "team", "overall_grade", "strengths", "development"),
+                               *_needs(LEDGER, "action", "owner", "due_date", group="actions")),
     "hos_summary": _needs(REPORT, "service", "working_well", "worried_about", "needs_to_happen", "learning"),
     "service_summary": (*_needs(STATUS, "area"),
                         *_needs(REPORT, "activity_undertaken", "working_well", "worried_about", "needs_to_happen")),

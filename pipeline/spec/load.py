@@ -15,6 +15,7 @@ from .model import (
     FIELD_TYPES,
     IDENTIFYING,
     SENSITIVE_KINDS,
+    THEME_KINDS,
     TYPE_ALIASES,
     WITHIN_QUARTER,
     Condition,
@@ -23,6 +24,7 @@ from .model import (
     Group,
     Section,
 )
+from .themes import themes
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _FORM_KEYS = {"form", "version", "title", "format", "about", "description", "sections"}
@@ -30,9 +32,9 @@ _VARIANT_KEYS = {"extends", "variant", "theme", "version", "title", "description
 _SECTION_KEYS = {"title", "guidance", "layout", "fields", "group"}
 _FIELD_KEYS = {
     "id", "label", "type", "required", "guidance", "choices", "pattern", "min", "max",
-    "required_when", "message", "sensitive", "width", "identifying", "within_quarter", "role",
+    "required_when", "message", "sensitive", "width", "identifying", "within_quarter", "role", "since", "theme_of",
 }
-_GROUP_KEYS = {"id", "label", "guidance", "rows", "min_rows", "max_rows", "fields", "role"}
+_GROUP_KEYS = {"id", "label", "guidance", "rows", "min_rows", "max_rows", "fields", "role", "since"}
 _LAYOUTS = ("table", "grid", "wide")
 
 
@@ -116,7 +118,8 @@ def _variant(document: dict, ctx: _Context, bases: dict[str, FormSpec]) -> FormS
     variant = document["variant"]
     if not isinstance(variant, str) or not _ID.match(variant):
         raise ctx.fail("variant", "spec_variant_id", value=variant)
-    base = bases[base_id]
+    version = _version(document.get("version", 1), ctx)
+    base = bases[base_id].at_version(min(version, bases[base_id].version))  # a v1 variant of a v2 base: base as v1
     questions = ctx.check_keys(document["questions"], {"group", "before", "fields"}, "questions")
     group_id = questions.get("group") or next((g.id for g in base.groups()), None)
     try:
@@ -138,7 +141,7 @@ def _variant(document: dict, ctx: _Context, bases: dict[str, FormSpec]) -> FormS
     )
     spec = FormSpec(
         id=base.id,
-        version=_version(document.get("version", 1), ctx),
+        version=version,
         title=str(document.get("title", base.title)),
         format=base.format,
         sections=sections,
@@ -199,6 +202,7 @@ def _group(raw: Any, where: str, ctx: _Context) -> Group:
         fields=tuple(_field(item, f"group '{group_id}', column {i}", ctx) for i, item in enumerate(fields, 1)),
         guidance=str(raw.get("guidance", "")).strip(),
         role=_role(raw, f"group '{group_id}'", ctx),
+        since=_since(raw, f"group '{group_id}'", ctx),
         **counts,
     )
 
@@ -216,6 +220,9 @@ def _field(raw: Any, where: str, ctx: _Context) -> Field:
     if kind not in FIELD_TYPES:
         raise ctx.fail(where, "spec_type", value=raw.get("type"), known=", ".join(FIELD_TYPES))
     choices = raw.get("choices") or ()
+    theme_of, theme_kind = _theme_of(raw, kind, where, ctx)
+    if theme_of and not choices:
+        choices = list(themes())  # the one list, unless the spec gives its own
     if kind in ("choice", "multi_choice"):
         if not isinstance(choices, list) or not choices:
             raise ctx.fail(where, "spec_choices_missing", kind=kind)
@@ -267,7 +274,26 @@ def _field(raw: Any, where: str, ctx: _Context) -> Field:
         identifying=identifying,
         within_quarter=within,
         role=_role(raw, where, ctx),
+        since=_since(raw, where, ctx),
+        theme_of=theme_of,
+        theme_kind=theme_kind,
     )
+
+
+def _since(raw: dict, where: str, ctx: _Context) -> int:
+    value = raw.get("since", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ctx.fail(where, "spec_since", value=value)
+    return value
+
+
+def _theme_of(raw: dict, kind: str, where: str, ctx: _Context) -> tuple[str | None, str | None]:
+    if raw.get("theme_of") is None:
+        return None, None
+    spec = ctx.check_keys(raw["theme_of"], {"field", "kind"}, f"{where}, theme_of")
+    if kind != "choice" or spec.get("kind") not in THEME_KINDS or not isinstance(spec.get("field"), str):
+        raise ctx.fail(where, "spec_theme_of", kinds=" or ".join(THEME_KINDS))
+    return spec["field"], spec["kind"]
 
 
 def _role(raw: dict, where: str, ctx: _Context) -> str | None:
@@ -284,6 +310,11 @@ def _check_form(spec: FormSpec, ctx: _Context) -> None:
     _check_scope(top, groups, "form", ctx)
     for group in groups:
         _check_scope(list(group.fields), [], f"group '{group.id}'", ctx)
+    for item, group in spec.all_fields():
+        newest = max(item.since, group.since if group else 1)
+        if newest > spec.version:
+            where = f"field '{item.id}'" if item.since > spec.version or group is None else f"group '{group.id}'"
+            raise ctx.fail(where, "spec_since_version", since=newest, version=spec.version)
     if spec.format == "xlsx" and len(groups) != 1:
         raise ctx.fail("format", "spec_xlsx_groups")
 
@@ -299,6 +330,13 @@ def _check_scope(fields: list[Field], groups: list[Group], scope: str, ctx: _Con
             raise ctx.fail(f"field '{item.id}'", "spec_label_twice", label=item.label, other=labels[item.label.casefold()])
         labels[item.label.casefold()] = item.id
     by_id = {item.id: item for item in fields}
+    for item in fields:
+        if item.theme_of is not None:
+            text = by_id.get(item.theme_of)
+            if text is None or text.type not in ("short_text", "long_text"):
+                raise ctx.fail(f"field '{item.id}'", "spec_theme_text", field=item.theme_of, scope=scope)
+            if item.since < text.since:
+                raise ctx.fail(f"field '{item.id}'", "spec_theme_since", field=text.id, since=text.since)
     for item in fields:
         if item.required_when is None:
             continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, Union
 
 GRADES = ("Outstanding", "Good", "Requires improvement", "Inadequate")
@@ -49,6 +49,9 @@ SENSITIVE_KINDS = ("name", "text")
 # Dates that must fall in the form's quarter (`within_quarter:`): the day the activity took place,
 # or the day the form was completed, which may also be a few days after the quarter (qa.yaml).
 WITHIN_QUARTER = ("activity", "completion")
+# What a themed text says (`theme_of: {field: …, kind: …}`): a strength, a worry, or a dip-sample finding,
+# which is a strength where the row's `compliant` answer is Yes and a worry otherwise.
+THEME_KINDS = ("strength", "worry", "finding")
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,9 @@ class Field:
     identifying: str | None = None  # one of IDENTIFYING: what the answer says about a child
     within_quarter: str | None = None  # one of WITHIN_QUARTER, for date fields
     role: str | None = None  # what the pipeline reads this answer as (spec/contract.py ROLES)
+    since: int = 1  # the form version that added the field: older versions are read without it
+    theme_of: str | None = None  # for a theme choice: the id of the strength / worry text it themes
+    theme_kind: str | None = None  # with theme_of: one of THEME_KINDS
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -88,6 +94,22 @@ class Field:
         if self.type == "yes_no":
             return YES_NO
         return self.choices
+
+
+@dataclass(frozen=True)
+class ThemePair:
+    """A strength / worry text and the theme choice beside it (*group* is the repeat group they sit in, or None)."""
+
+    kind: str  # one of THEME_KINDS
+    text: Field
+    theme: Field
+    group: Group | None = None
+
+    def kind_for(self, row: dict[str, object] | None = None) -> str:
+        """'strength' or 'worry' for one answer: a finding is a strength where *row*'s compliant role is Yes."""
+        if self.kind != "finding":
+            return self.kind
+        return "strength" if (row or {}).get("compliant") == "Yes" else "worry"
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,7 @@ class Group:
     min_rows: int = 0
     max_rows: int = 5000
     role: str | None = None  # what the pipeline reads these rows as (spec/contract.py GROUP_ROLES)
+    since: int = 1  # the form version that added the group
 
     def field(self, field_id: str) -> Field:
         """The field with this id; KeyError if absent."""
@@ -213,6 +236,33 @@ class FormSpec:
     def identifying_fields(self, kind: str) -> set[str]:
         """Ids (top-level and in groups) marked `identifying: <kind>` (name, child_id or text)."""
         return {item.id for item, _ in self.all_fields() if item.identifying == kind}
+
+    def theme_pairs(self) -> list[ThemePair]:
+        """Every strength / worry text with its companion theme choice, top-level first, then by group."""
+        pairs = []
+        for item, group in self.all_fields():
+            if item.theme_of:
+                text = (group.field(item.theme_of) if group else self.field(item.theme_of))
+                pairs.append(ThemePair(str(item.theme_kind), text, item, group))
+        return pairs
+
+    def at_version(self, version: int) -> FormSpec:
+        """This form as version *version* was: fields added later (``since:``) left out. Same spec for its own version."""
+        if version == self.version:
+            return self
+        sections = []
+        for section in self.sections:
+            items = []
+            for item in section.items:
+                if isinstance(item, Group):
+                    kept = tuple(f for f in item.fields if f.since <= version)
+                    if item.since <= version and kept:
+                        items.append(replace(item, fields=kept))
+                elif item.since <= version:
+                    items.append(item)
+            if items:
+                sections.append(replace(section, items=tuple(items)))
+        return replace(self, version=version, sections=tuple(sections))
 
     def all_fields(self) -> Iterator[tuple[Field, Group | None]]:
         """Every field with the repeat group it sits in (None for a top-level field)."""

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any, Mapping
 
 from ..spec import Catalogue, FormSpec, Group
-from ..spec.contract import IDENTITY_ROLES
+from ..spec.contract import DISTINCT_ROLES, IDENTITY_ROLES
 from ..validate import Submission
 
 
@@ -145,6 +145,7 @@ def identity(submission: Submission) -> str:
     """What makes two submissions the same piece of work (a later one replaces the earlier)."""
     parts = [submission.form, submission.variant or "", submission.quarter or "", (submission.author or "").casefold()]
     parts += [str(submission.answer(role) or "").casefold() for role in IDENTITY_ROLES]
+    parts += [str(submission.answer(role)) for role in DISTINCT_ROLES if submission.answer(role)]
     return "|".join(parts)
 
 

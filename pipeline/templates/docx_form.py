@@ -107,6 +107,7 @@ def _label_table(document, fields: list[Field], ids) -> None:
         _label_cell(row.cells[0], item)
         _answer(row.cells[1], item, item.id, item.label, ids)
         _widths(row, (Cm(6.4), Cm(11.0)))
+        _keep_whole(row)
 
 
 def _wide_table(document, fields: list[Field], ids) -> None:
@@ -115,7 +116,9 @@ def _wide_table(document, fields: list[Field], ids) -> None:
     _table_style(table)
     for index, item in enumerate(fields):
         _label_cell(table.rows[2 * index].cells[0], item)
+        _keep_whole(table.rows[2 * index], with_next=True)  # a question never ends a page without its answer box
         answer = table.rows[2 * index + 1]
+        _keep_whole(answer)
         _answer(answer.cells[0], item, item.id, item.label, ids)
         if item.type == "long_text":
             _min_height(answer, Cm(2.2))
@@ -216,6 +219,15 @@ def _widths(row, widths) -> None:
 def _min_height(row, height) -> None:
     row.height = height
     row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+
+
+def _keep_whole(row, with_next: bool = False) -> None:
+    """The row is never split across two pages; *with_next*: it stays on the page of the row below it."""
+    element_of(row).get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    if with_next:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def _repeat_header(row) -> None:

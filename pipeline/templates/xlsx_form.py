@@ -284,7 +284,10 @@ class _FormBuilder:
             options = item.options
             rule.type, rule.formula1 = "list", self._list_range(item)
             rule.errorTitle = "Choose from the list"
-            rule.error = _clip(f"{item.label}: choose {_either(options)}.", 255)
+            rule.error = f"{item.label}: choose {_either(options)}."
+            if len(rule.error) > 255:  # Excel's limit: a long list (the themes) is named by its first and last
+                rule.error = _clip(f"{_clip(item.label, 100)}: choose one of the {len(options)} options in the "
+                                   f"drop-down list, from {options[0]} to {options[-1]}.", 255)
         elif item.type == "date":
             rule.type, rule.operator = "date", "between"
             rule.formula1, rule.formula2 = "DATE(1900,1,1)", "DATE(2099,12,31)"
