@@ -20,7 +20,7 @@ from .roles import ROLE_ALIASES, ROLE_NAMES, Role, closest, fold, parse_role
 from .targets import DEFAULT_TARGETS, Targets, load_targets
 
 __all__ = [
-    "ACTIVITIES", "ROLE_ALIASES", "Person", "PlanEntry", "Role", "Targets", "example_plan", "example_roster",
+    "ACTIVITIES", "ROLE_ALIASES", "Person", "PlanEntry", "Role", "RowProblems", "Targets", "example_plan", "example_roster",
     "load_targets", "parse_role", "plan_problems", "read_plan", "read_roster", "write_examples", "write_plan",
     "write_roster",
 ]
@@ -54,6 +54,18 @@ ACTIVITIES: dict[str, tuple[str | None, tuple[str, ...]]] = {
 
 _ACTIVITY_LOOKUP = {fold(alias): name for name, (_, aliases) in ACTIVITIES.items() for alias in (name, *aliases)}
 ACTIVITY_NAMES = ", ".join(ACTIVITIES)
+
+
+class RowProblems(WorkspaceError):
+    """Some rows of a roster or plan are bad; the rest read cleanly (*good*, in row order).
+
+    A caller that must have every row (qa status, qa init) treats it as any WorkspaceError; the
+    watcher's schedule carries on with the good rows and reports the bad ones.
+    """
+
+    def __init__(self, text: str, good: list) -> None:
+        super().__init__(text)
+        self.good = good
 
 
 @dataclass(frozen=True)
@@ -232,7 +244,7 @@ def read_roster(path: Path) -> list[Person]:
                                     hint=message("did_you_mean", suggestion=meant) if meant else ""))
     problems += _team_typos(people, f"{path.name} · sheet '{sheet}' row")
     if problems:
-        raise WorkspaceError("\n".join(sorted(problems, key=_row_order)))
+        raise RowProblems("\n".join(sorted(problems, key=_row_order)), [person for _, person in people])
     return [person for _, person in people]
 
 
@@ -321,7 +333,7 @@ def read_plan(path: Path) -> list[PlanEntry]:
                 learning_event=dates["learning_event"], notes=_text(values.get("notes")),
             ))
     if problems:
-        raise WorkspaceError("\n".join(problems))
+        raise RowProblems("\n".join(problems), entries)
     return entries
 
 

@@ -56,11 +56,15 @@ def issue_form(
     *,
     roster: Path | None = None,
     issued_on: dt.date | None = None,
+    issue_id: str | None = None,
+    path: Path | None = None,
 ) -> Path:
     """Write a pre-filled copy with a unique issue id into *out_dir*, record it, and return its path.
 
     With a *roster* (the roster workbook's path), the assignee must be on it and is written as the roster
-    writes them; it is read once the other options are known to be right.
+    writes them; it is read once the other options are known to be right. *issue_id* and *path*, when given
+    (the watcher's schedule records them before issuing), are used instead of new ones. The file is written
+    beside and renamed, so it is there whole or not at all.
     """
     try:
         quarter = Quarter.from_label(quarter).label
@@ -81,13 +85,20 @@ def issue_form(
     if child_id:
         answers["child_id"] = child_id
     values = spec.by_id(answers)
-    issue_id = f"{quarter}-{spec.id.upper().replace('_', '')}-{secrets.token_hex(3).upper()}"
+    issue_id = issue_id or new_issue_id(quarter, spec)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = unique_path(out_dir, file_name(spec, quarter, assignee, child_id or "", issue_id[-6:]))
-    path.write_bytes(build_form(spec, values, issue_id=issue_id))
+    path = path or unique_path(out_dir, file_name(spec, quarter, assignee, child_id or "", issue_id[-6:]))
+    temp = path.with_name(f".{path.name}.writing")
+    temp.write_bytes(build_form(spec, values, issue_id=issue_id))
+    temp.replace(path)
     store.record_issue(IssuedForm(issue_id, spec.id, spec.variant, quarter, assignee, child_id,
                                   _issued_at(issued_on), str(path)))
     return path
+
+
+def new_issue_id(quarter: str, spec: FormSpec) -> str:
+    """A new issue id: '2022-23-Q3-CCR-4F2A9C'."""
+    return f"{quarter}-{spec.id.upper().replace('_', '')}-{secrets.token_hex(3).upper()}"
 
 
 def _issued_at(issued_on: dt.date | None) -> str:

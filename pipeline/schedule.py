@@ -16,11 +16,14 @@ Time comes from outside: *clock* (seconds, for the debounce) and the config's da
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .admin import Person, PlanEntry, load_targets, read_plan, read_roster
+from .admin import Person, PlanEntry, RowProblems, load_targets, read_plan, read_roster
 from .config import Config
 from .errors import PipelineError
 from .quarter import Quarter
@@ -35,6 +38,15 @@ log = logging.getLogger("pipeline.schedule")
 TRACKER = "tracker.xlsx"
 NOW = float("-inf")  # a change time that makes an update due at once
 LATE_RETURNS_DAYS = 31  # a quarter's tracker and draft stay current this long after it ends when the plan gives no DLT date
+
+
+STEP_HOOK: Callable[[str, Path], None] | None = None  # tests: fail at a step of issuing a form
+
+
+def _step(name: str, path: Path) -> None:
+    """Mark a step of issuing a form (a no-op unless a test has set STEP_HOOK)."""
+    if STEP_HOOK is not None:
+        STEP_HOOK(name, path)
 
 
 def person_folder(name: str) -> str:
@@ -52,6 +64,11 @@ class Due:
     owed: list[str]  # 'Dip sampling: 10 children by 31/12/2022'
 
 
+ROWS_LEFT_OUT = "This row is left out; the file's other rows are used."
+FILE_NOT_USED = "The file is not used; the last copy that read cleanly is."
+TARGETS_NOT_USED = "The targets are not used: no figures until it is fixed."
+
+
 class Admin:
     """admin/ as last read: the roster and plan, and the problems found in them (kept across a bad edit)."""
 
@@ -59,7 +76,7 @@ class Admin:
         self.workspace = workspace
         self.roster: list[Person] | None = None
         self.plan: list[PlanEntry] = []
-        self.problems: dict[str, str] = {}
+        self.problems: dict[str, tuple[str, str]] = {}  # 'roster' → (what the watcher did, the problems)
         self._seen: dict[Path, float | None] = {}
 
     def files(self) -> list[Path]:
@@ -78,21 +95,31 @@ class Admin:
         return changed
 
     def reload(self) -> None:
-        """Read the roster, plan and targets; a bad one is logged and kept as a problem, the last good copy kept."""
+        """Read the roster, plan and targets. A bad row is left out and reported, the good rows used; a file
+        that cannot be read at all is reported and its last good copy kept."""
         for label, path, read in (("roster", self.workspace.roster_path, read_roster),
                                   ("plan", self.workspace.plan_path, read_plan),
                                   ("targets", self.workspace.targets_path, load_targets)):
             try:
                 value = read(path)
+            except RowProblems as err:  # some rows bad: the good ones are used
+                value = err.good
+                if self.problems.get(label) != (ROWS_LEFT_OUT, str(err)):
+                    rows = len(str(err).splitlines())
+                    log.error("admin/%s: %d problem(s); the bad rows are left out and the other %d row(s) used: %s",
+                              path.name, rows, len(value), err)
+                self.problems[label] = (ROWS_LEFT_OUT, str(err))
             except (PipelineError, OSError) as err:  # OSError: open in a program that locks it, or a share gone
-                if self.problems.get(label) != str(err):
-                    kept = "; carrying on with the last good copy" if label != "targets" else ""
-                    log.error("admin/%s cannot be used%s: %s", path.name, kept, err)
-                self.problems[label] = str(err)
+                kept = FILE_NOT_USED if label != "targets" else TARGETS_NOT_USED
+                if self.problems.get(label) != (kept, str(err)):
+                    said = "; carrying on with the last good copy" if label != "targets" else ""
+                    log.error("admin/%s cannot be used%s: %s", path.name, said, err)
+                self.problems[label] = (kept, str(err))
                 continue
-            if label in self.problems:
-                log.info("admin/%s reads cleanly again", path.name)
-            self.problems.pop(label, None)
+            else:
+                if label in self.problems:
+                    log.info("admin/%s reads cleanly again", path.name)
+                self.problems.pop(label, None)
             if label == "roster":
                 self.roster = value
             elif label == "plan":
@@ -100,13 +127,45 @@ class Admin:
         log.info("read admin/: %d people on the roster, %d rows in the plan",
                  len(self.roster or []), len(self.plan))
 
+    def targets_usable(self) -> bool:
+        return "targets" not in self.problems
+
     def problem_lines(self) -> list[str]:
-        return [line for text in self.problems.values() for line in text.splitlines()]
+        return [line for _, text in self.problems.values() for line in text.splitlines()]
+
+    def problem_rows(self) -> list[tuple[str, str]]:
+        """(the problem, what the watcher did about it), one per line of each problem."""
+        return [(line, done) for done, text in self.problems.values() for line in text.splitlines()]
 
 
 def issue_date(entry: PlanEntry, days_before: int) -> dt.date:
-    """The day a plan row's forms are issued: its week beginning (else the 1st of its month), less *days_before*."""
-    return (entry.week_beginning or entry.month) - dt.timedelta(days=days_before)
+    """The day a plan row's forms are issued: its week beginning less *days_before*, else the 1st of its month
+    less *days_before* but never before its quarter starts.
+
+    A row the plan dates to a week may go out up to *days_before* ahead, even in the quarter before (forms
+    due in the first week of January can reach people before Christmas); a row dated only by its month
+    belongs to its quarter, and is not issued before that quarter has begun.
+    """
+    if entry.week_beginning is not None:
+        return entry.week_beginning - dt.timedelta(days=days_before)
+    return max(entry.month - dt.timedelta(days=days_before), entry.quarter.start)
+
+
+def who_named(who: str, roster: list[Person]) -> list[Person]:
+    """The people on *roster* a plan row's Who names: by role ('HoS / PSW / Improvement team', plurals too) or by name."""
+    from .roles import parse_role
+
+    roles, names = set(), set()
+    for part in re.split(r"\s*(?:/|,|;|&|\+|\band\b)\s*", who, flags=re.IGNORECASE):
+        part = part.strip()
+        if not part:
+            continue
+        role = parse_role(part) or (parse_role(part[:-1]) if part.lower().endswith("s") else None)
+        if role is not None:
+            roles.add(role)
+        else:
+            names.add(fold(part))
+    return [person for person in roster if person.role in roles or fold(person.name) in names]
 
 
 def report_date(plan: list[PlanEntry], quarter: Quarter, days_before: int) -> dt.date | None:
@@ -197,12 +256,18 @@ class Schedule:
     # --- issuing forms ----------------------------------------------------------------------------
 
     def due_forms(self, store: Store, today: dt.date) -> list[Due]:
-        """Forms whose issue date has come, for people who owe them and have not been issued one."""
+        """Forms whose issue date has come, for people who owe them.
+
+        Who owes a form: the people the quarter's assessment says still owe its activity (dip samples,
+        supervision audits, …); for an activity with a minimum for the service but none per person (the
+        CCR: children reviewed this quarter), the people on the roster the plan row's Who names, each
+        told the service's outstanding number and their share of it.
+        """
         from .compliance import ACTIVITIES, assess_quarter
 
         if self.admin.roster is None:
             return []
-        targets = load_targets(self.workspace.targets_path) if "targets" not in self.admin.problems else None
+        targets = load_targets(self.workspace.targets_path) if self.admin.targets_usable() else None
         due: list[Due] = []
         by_quarter: dict[Quarter, object] = {}
         for entry in self.admin.plan:
@@ -215,20 +280,43 @@ class Schedule:
             if assessment is None:
                 continue
             owed: dict[str, list[str]] = {}
+            keys = {key for key, value in ACTIVITIES.items() if value[2] == entry.form}
             for line in assessment.compliance.people:
-                if ACTIVITIES[line.activity_key][2] != entry.form or line.outstanding <= 0:
+                if line.activity_key not in keys or line.outstanding <= 0:
                     continue
                 unit = ACTIVITIES[line.activity_key][3]
                 subject = f" ({line.subject})" if line.subject else ""
                 owed.setdefault(line.person, []).append(
                     f"{line.activity}{subject}: {line.outstanding} {unit if line.outstanding != 1 else unit.rstrip('s')} "
                     f"by {line.due:%d/%m/%Y}")
+            if not any(line.activity_key in keys for line in assessment.compliance.people):
+                owed = self._owed_by_who(entry, assessment, keys, quarter)
             for person, lines in owed.items():
                 due.append(Due(entry, quarter, person, lines))
         return due
 
+    def _owed_by_who(self, entry: PlanEntry, assessment, keys: set[str], quarter: Quarter) -> dict[str, list[str]]:
+        """For an activity with no minimum per person: each person the plan row's Who names, with the service's outstanding."""
+        from .compliance import ACTIVITIES
+
+        reviewers = [person for person in who_named(entry.who, self.admin.roster or [])
+                     if person.start_date is None or person.start_date <= quarter.end]
+        lines = [line for line in assessment.compliance.activities if line.key in keys and line.outstanding > 0]
+        owed: dict[str, list[str]] = {}
+        for line in lines:
+            unit = ACTIVITIES[line.key][3]
+            share = -(-line.outstanding // len(reviewers)) if reviewers else 0
+            text = (f"{line.activity}: {line.outstanding} {unit} still to do this quarter between the "
+                    f"{len(reviewers)} people the QA plan names ({entry.who}), about {share} each, by {quarter.end:%d/%m/%Y}")
+            for person in reviewers:
+                owed.setdefault(person.name, []).append(text)
+        return owed
+
     def _issue_due(self, store: Store, today: dt.date) -> bool:
-        from .issue import choose_spec, issue_form
+        """Issue each due form once. Restart-safe: what is about to be issued (its issue id and file) is recorded
+        first; a pass after a crash finishes that one (records the file already written, or writes it) rather
+        than issuing another."""
+        from .issue import choose_spec
 
         issued_any = False
         for item in self.due_forms(store, today):
@@ -239,21 +327,55 @@ class Schedule:
             except PipelineError:  # a theme with no form of its own and no theme box: the plain form
                 spec, theme = self.catalogue.find(entry.form), None  # type: ignore[arg-type]
             key = f"issue:{item.quarter.label}:{spec.key}:{fold(item.person)}"
-            if store.schedule_done(key) is not None or self._already_issued(store, item, spec):
+            if store.schedule_done(key) is not None:
                 continue
-            folder = self.workspace.outbox / "issued" / item.quarter.label / person_folder(item.person)
+            intent = store.schedule_done(f"intent:{key}")
+            if intent is None and self._already_issued(store, item, spec):
+                continue  # issued by hand ('qa issue') or before the schedule recorded intents
             try:
-                path = issue_form(self.catalogue, store, entry.form, item.quarter.label, item.person, folder,  # type: ignore[arg-type]
-                                  theme, issued_on=today)
+                path = self._issue_one(store, item, spec, theme, key, intent, today)
             except PipelineError as err:
                 log.error("could not issue the %s form to %s for %s: %s", entry.activity, item.person, item.quarter, err)
                 continue
-            store.mark_schedule_done(key, str(path.relative_to(self.workspace.root)))
-            self._cover_note(path, item, spec.display_title, today)
             self.issued.append(path)
             issued_any = True
-            log.info("issued %s to %s: %s", spec.display_title, item.person, path.relative_to(self.workspace.root).as_posix())
         return issued_any
+
+    def _issue_one(self, store: Store, item: Due, spec, theme: str | None, key: str, intent: str | None,
+                   today: dt.date) -> Path:
+        from .issue import _issued_at, issue_form, new_issue_id
+        from .store import IssuedForm
+        from .templates import file_name
+        from .workspace import unique_path
+
+        root = self.workspace.root
+        if intent is None:  # 1. say what is about to be issued, before anything is written
+            folder = self.workspace.outbox / "issued" / item.quarter.label / person_folder(item.person)
+            issue_id = new_issue_id(item.quarter.label, spec)
+            path = unique_path(folder, file_name(spec, item.quarter.label, item.person, "", issue_id[-6:]))
+            store.mark_schedule_done(f"intent:{key}", json.dumps({"issue_id": issue_id, "path": path.relative_to(root).as_posix()}))
+            resumed = False
+        else:
+            recorded = json.loads(intent)
+            issue_id, path, resumed = recorded["issue_id"], root / recorded["path"], True
+        _step("intent", path)
+        if not any(issued.issue_id == issue_id for issued in store.issued(item.quarter.label)):
+            if path.exists():  # 2. written whole (issue_form writes beside and renames) before a crash: record it
+                store.record_issue(IssuedForm(issue_id, spec.id, spec.variant, item.quarter.label, item.person, None,
+                                              _issued_at(today), str(path)))
+            else:
+                issue_form(self.catalogue, store, item.entry.form, item.quarter.label, item.person, path.parent,  # type: ignore[arg-type]
+                           theme, issued_on=today, issue_id=issue_id, path=path)
+        _step("recorded", path)
+        self._cover_note(path, item, spec.display_title, today)  # 3. the note (rewritten whole if a crash cut it short)
+        _step("cover-note", path)
+        store.mark_schedule_done(key, path.relative_to(root).as_posix())  # 4. done
+        where = path.relative_to(root).as_posix()
+        if resumed:
+            log.info("issued %s to %s: %s (finished after an interruption)", spec.display_title, item.person, where)
+        else:
+            log.info("issued %s to %s: %s", spec.display_title, item.person, where)
+        return path
 
     @staticmethod
     def _already_issued(store: Store, item: Due, spec) -> bool:
@@ -282,7 +404,9 @@ class Schedule:
         if entry.notes:
             lines += ["", f"From the QA plan: {entry.notes}"]
         note = form.with_name(f"{form.stem} - cover note.txt")
-        note.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        temp = note.with_name(f".{note.name}.writing")
+        temp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        temp.replace(note)
 
     # --- tracker, draft and final report ----------------------------------------------------------
 
@@ -294,7 +418,7 @@ class Schedule:
         from .report.tracker import TrackerData
 
         assessment = None
-        if self.admin.roster is not None and "targets" not in self.admin.problems:
+        if self.admin.roster is not None and self.admin.targets_usable():
             from .report.redact import Redactor
 
             names = Redactor.from_submissions(self.catalogue, store.submissions(include_replaced=True))
@@ -312,7 +436,7 @@ class Schedule:
                          for index, entry in enumerate(plan) if entry.form},
             issued_counts=counts,
             actions=self._actions(assessment, today, quarter) if assessment else [],
-            admin_problems=self.admin.problem_lines(),
+            admin_problems=self.admin.problem_rows(),
             report_date=report_date(self.admin.plan, quarter, self.config.report_days_before_dlt),
         )
 

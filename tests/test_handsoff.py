@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from pipeline.admin import read_plan, write_plan
+from pipeline.admin import read_plan, read_roster, write_plan
 from pipeline.cli import cli
 from pipeline.config import load_config
 from pipeline.schedule import Schedule
@@ -157,15 +157,117 @@ def test_admin_edits_are_picked_up_and_a_bad_plan_row_is_reported_without_stoppi
     assert len(issued(ws, "thematic_audit")) == 1  # brought forward to this week: issued at the next pass
 
     workbook = openpyxl.load_workbook(ws.plan_path)
-    workbook["Plan"]["C3"] = "Knitting circle"
+    workbook["Plan"]["C3"] = "Knitting circle"  # the Q1 supervision audit row
+    sheet = workbook["Plan"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 3).value == "Collaborative case review"
+               and sheet.cell(r, 2).value and sheet.cell(r, 2).value.date() == dt.date(2022, 12, 5))
+    sheet.cell(row, 2).value = dt.datetime(2022, 10, 10)  # and the Q3 CCR brought forward to this week
     workbook.save(ws.plan_path)
     with caplog.at_level(logging.INFO, logger="pipeline"):
         run(ws, plan)
-    assert any(m.startswith("admin/qa-plan.xlsx cannot be used; carrying on with the last good copy: qa-plan.xlsx · sheet "
-                            "'Plan' row 3: Activity 'Knitting circle' is not a QA activity.") for m in caplog.messages)
+    assert any(m.startswith("admin/qa-plan.xlsx: 1 problem(s); the bad rows are left out and the other 23 row(s) used: "
+                            "qa-plan.xlsx · sheet 'Plan' row 3: Activity 'Knitting circle' is not a QA activity.")
+               for m in caplog.messages)
+    assert len(issued(ws, "ccr")) == 7  # the good rows are used: the moved CCR row is acted on
     problems = _sheet(ws.outbox / Q3 / "tracker.xlsx", "Admin problems")
+    assert [list(row.values())[1] for row in problems] == ["This row is left out; the file's other rows are used."]
     assert list(problems[0].values())[0].startswith("qa-plan.xlsx · sheet 'Plan' row 3: Activity 'Knitting circle'")
     assert _sheet(ws.outbox / Q3 / "tracker.xlsx", "Activity")  # the figures are still there
+    assert [r["Activity"] for r in _sheet(ws.outbox / Q3 / "tracker.xlsx", "Plan")][:2] == ["Dip sampling", "Supervision audit"]
+
+
+def test_a_bad_roster_row_leaves_that_person_out_and_keeps_everyone_else(ws, caplog):
+    workbook = openpyxl.load_workbook(ws.roster_path)
+    sheet = workbook["Staff"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "Tom Reilly")
+    sheet.cell(row, 2).value = "Wizard"
+    workbook.save(ws.roster_path)
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        run(ws, schedule(ws, "2022-10-10"))
+    error = next(m for m in caplog.messages if m.startswith("admin/roster.xlsx"))
+    assert error.startswith(f"admin/roster.xlsx: 1 problem(s); the bad rows are left out and the other 39 row(s) used: "
+                            f"roster.xlsx · sheet 'Staff' row {row}: Role 'Wizard' is not a role. Use one of: Social worker,")
+    dips = issued(ws, "dip_sample")
+    assert len(dips) == 8 and "Tom Reilly" not in {path.parent.name for path in dips}  # the other 8 managers still issued
+    tracker = ws.outbox / Q3 / "tracker.xlsx"
+    assert [list(r.values())[1] for r in _sheet(tracker, "Admin problems")] == [
+        "This row is left out; the file's other rows are used."]
+    assert ("Tom Reilly", "Dip sampling") not in {(r["Person"], r["Activity"]) for r in _sheet(tracker, "People")}
+    assert ("Sarah Lowe", "Dip sampling") in {(r["Person"], r["Activity"]) for r in _sheet(tracker, "People")}
+
+
+def test_ccrs_are_issued_on_the_plans_date_to_the_reviewers_the_plan_names(ws):
+    run(ws, schedule(ws, "2022-12-04"))
+    assert issued(ws, "ccr") == []  # the plan's CCR week begins 05/12/2022
+    run(ws, schedule(ws, "2022-12-05"))
+    ccrs = issued(ws, "ccr")
+    with Store(ws.store_path) as store:
+        people = sorted(i.assignee for i in store.issued(Q3) if i.form == "ccr")
+    roster = {p.name: p.role.value for p in read_roster(ws.roster_path)}
+    assert len(ccrs) == 7 and sorted({roster[name] for name in people}) == ["Head of service", "Improvement team AP", "PSW"]
+    assert people == sorted(name for name, role in roster.items() if role in ("Head of service", "Improvement team AP", "PSW"))
+    note = ccrs[0].with_name(f"{ccrs[0].stem} - cover note.txt").read_text(encoding="utf-8")
+    assert ("  - Collaborative case reviews: 20 children still to do this quarter between the 7 people the QA plan names "
+            "(HoS / PSW / Improvement team), about 3 each, by 31/12/2022\n") in note
+    run(ws, schedule(ws, "2022-12-06"))
+    assert issued(ws, "ccr") == ccrs
+
+
+def test_forms_of_a_quarter_not_yet_begun_wait_for_it_unless_the_plan_dates_them_to_its_first_week(ws):
+    entries = [e for e in read_plan(ws.plan_path) if e.quarter.label == "2022-23-Q4" and e.activity in ("Dip sampling", "Supervision audit")]
+    dip = next(e for e in entries if e.activity == "Dip sampling")
+    write_plan(ws.plan_path, [type(dip)(**{**dip.__dict__, "week_beginning": dt.date(2023, 1, 3)}),
+                              next(e for e in entries if e.activity == "Supervision audit")])
+    settings = QUIET + "issue_days_before: 5\n"
+    q4 = ws.outbox / "issued" / "2022-23-Q4"
+    run(ws, schedule(ws, "2022-12-28", settings))
+    assert not q4.exists()
+    run(ws, schedule(ws, "2022-12-29", settings))  # the week of 03/01/2023, less 5 days
+    assert len(list(q4.glob("*/dip_sample*.xlsx"))) == 9
+    assert list(q4.glob("*/supervision_audit*")) == []  # January's, dated by its month only: not before Q4 begins
+    run(ws, schedule(ws, "2022-12-31", settings))
+    assert list(q4.glob("*/supervision_audit*")) == []
+    run(ws, schedule(ws, "2023-01-01", settings))
+    assert len(list(q4.glob("*/supervision_audit*.docx"))) == 6
+
+
+class Crash(BaseException):
+    """The process dying at a step: not an error the schedule catches and logs."""
+
+
+def _visible(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+@pytest.mark.parametrize("step", ["intent", "written", "recorded", "cover-note"])
+def test_a_crash_at_any_step_of_issuing_never_issues_a_form_twice(ws, monkeypatch, step):
+    import pipeline.schedule as schedule_module
+
+    crashed: list[str] = []
+
+    def crash(name: str, path: Path) -> None:
+        if name == step and not crashed:
+            crashed.append(path.name)
+            raise Crash(name)
+
+    if step == "written":  # the form is on the share, the store has not recorded it
+        real = Store.record_issue
+        monkeypatch.setattr(Store, "record_issue", lambda self, form: crash("written", Path(form.path)) or real(self, form))
+    else:
+        monkeypatch.setattr(schedule_module, "STEP_HOOK", crash)
+    with pytest.raises(Crash):
+        run(ws, schedule(ws, "2022-10-10"))
+    monkeypatch.undo()
+    run(ws, schedule(ws, "2022-10-10"))  # the watcher started again
+    folder = ws.outbox / "issued" / Q3
+    forms = [p for p in _visible(folder) if not p.name.endswith(" - cover note.txt")]
+    notes = [p for p in _visible(folder) if p.name.endswith(" - cover note.txt")]
+    with Store(ws.store_path) as store:
+        recorded = sorted(Path(i.path) for i in store.issued(Q3))
+    assert len(forms) == 15 and recorded == forms  # each once, each recorded, the one written before the crash among them
+    assert crashed[0] in {p.name for p in forms}
+    assert sorted(n.name for n in notes) == sorted(f"{p.stem} - cover note.txt" for p in forms)
+    assert [p for p in folder.rglob(".*")] == []  # nothing half-written left behind
 
 
 def test_draft_is_replaced_and_the_final_written_once_on_the_report_date(ws, caplog):

@@ -40,7 +40,7 @@ class TrackerData:
     made_at: str
     plan: list[PlanEntry] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
-    admin_problems: list[str] = field(default_factory=list)
+    admin_problems: list[tuple[str, str]] = field(default_factory=list)  # (problem, what the watcher does meanwhile)
     report_date: dt.date | None = None
     issue_dates: dict[int, dt.date] = field(default_factory=dict)  # plan row index → the day its forms are issued
     issued_counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # form → (issued, returned) this quarter
@@ -99,9 +99,11 @@ def tracker_workbook(data: TrackerData) -> bytes:
                  data.issue_dates.get(index), *data.issued_counts.get(entry.form or "", ("", ""))]
                 for index, entry in enumerate(data.plan)],
                widths=[15, 15, 28, 36, 42, 15, 14, 12], date_columns={2, 6})
-    _table(book.create_sheet("Admin problems"), ["Problem in admin/ (fix it in the file named; the tracker updates itself)"],
-           [[problem] for problem in data.admin_problems] or [["None: the roster, plan and targets read cleanly."]],
-           widths=[140])
+    _table(book.create_sheet("Admin problems"), ["Problem in admin/ (fix it in the file named; the tracker updates itself)",
+                                                  "Meanwhile"],
+           [[problem, done] for problem, done in data.admin_problems]
+           or [["None: the roster, plan and targets read cleanly.", ""]],
+           widths=[110, 40])
     for sheet in book.worksheets:
         _printable(sheet)
     buffer = io.BytesIO()
