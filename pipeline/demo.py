@@ -80,7 +80,8 @@ class _Quarter:
         """The blank pre-filled copy the person received: the one the watcher issued them, else one issued now."""
         spec = self.catalogue.get(form, _variant(self.catalogue, form, theme))
         for issued in self.store.issued(self.quarter.label):
-            if (issued.form, issued.variant, issued.assignee, issued.child_id) == (spec.id, spec.variant, assignee, child_id) \
+            if (issued.form, issued.variant, issued.assignee) == (spec.id, spec.variant, assignee) \
+                    and issued.child_id in (child_id, None) \
                     and issued.issue_id not in self.used and Path(issued.path).is_file():
                 self.used.add(issued.issue_id)
                 return spec, Path(issued.path).read_bytes()

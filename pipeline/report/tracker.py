@@ -28,6 +28,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14)
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+CENTRE = Alignment(horizontal="center", vertical="top")
 
 
 @dataclass
@@ -44,6 +45,14 @@ class TrackerData:
     report_date: dt.date | None = None
     issue_dates: dict[int, dt.date] = field(default_factory=dict)  # plan row index → the day its forms are issued
     issued_counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # form → (issued, returned) this quarter
+    titles: dict[str, str] = field(default_factory=dict)  # 'dip_sample/networks_contingency' → the form's title
+
+    def title(self, form: str | None, variant: str | None = None) -> str:
+        """A form as staff know it ('Dip sample: Networks and contingency planning'), not its id."""
+        if not form:
+            return "form not identified"
+        key = f"{form}/{variant}" if variant else form
+        return self.titles.get(key) or self.titles.get(form) or key
 
 
 def _day(value: dt.date | str | None) -> dt.date | None:
@@ -68,7 +77,7 @@ def tracker_workbook(data: TrackerData) -> bytes:
                                                 "What this means"],
                [[line.activity, line.section, line.span, _planned(data.plan, line.form), line.minimum, line.received,
                  line.counted, line.rejected, line.outstanding, line.rag, line.explanation] for line in result.activities],
-               widths=[30, 11, 22, 24, 9, 9, 9, 9, 12, 8, 70], rag_column=10)
+               widths=[30, 11, 23, 22, 9, 9, 9, 9, 12, 8, 62], rag_column=10)
         _table(book.create_sheet("People"), ["Person", "Role", "Team", "Activity", "For whom", "Owed", "Received",
                                               "Outstanding", "Due", "Late", "RAG", "What this means"],
                [[line.person, line.role, line.team, line.activity, line.subject or "", line.required, line.done,
@@ -76,15 +85,15 @@ def tracker_workbook(data: TrackerData) -> bytes:
                  line.rag, line.explanation] for line in result.people],
                widths=[20, 18, 36, 28, 20, 7, 9, 12, 11, 6, 8, 60], rag_column=11, date_columns={9})
         _table(book.create_sheet("Unreturned"), ["Issue ID", "Form", "Issued to", "Child ID", "Issued on", "Days out"],
-               [[i.issue_id, f"{i.form}/{i.variant}" if i.variant else i.form, i.assignee, i.child_id or "",
+               [[i.issue_id, data.title(i.form, i.variant), i.assignee, i.child_id or "",
                  _day(i.issued_at), _days_out(_day(i.issued_at), data.today)]
                 for i in result.unreturned],
-               widths=[34, 32, 24, 12, 11, 9], date_columns={5})
+               widths=[34, 44, 22, 11, 12, 9], date_columns={5})
         _table(book.create_sheet("Rejected"), ["Reference", "Form", "Rejected on", "Status", "Resolved by",
                                                 "Resolved on", "Why it was rejected"],
-               [[r.ref, r.form or "form not identified", _day(r.at), "Resolved" if r.resolved else "Outstanding",
+               [[r.ref, data.title(r.form), _day(r.at), "Resolved" if r.resolved else "Outstanding",
                  r.resolved_by or "", _day(r.resolved_at), "\n".join(r.reasons)] for r in data.assessment.rejections],
-               widths=[11, 30, 12, 12, 12, 12, 90], date_columns={3, 6},
+               widths=[11, 40, 12, 12, 12, 12, 80], date_columns={3, 6},
                rag_column=4, rag_map={"Resolved": "Green", "Outstanding": "Red"})
         _table(book.create_sheet("Actions"), ["Reference", "Raised in", "Source", "Child ID", "Team", "Owner",
                                                "Due", "Status", "Days overdue"],
@@ -94,11 +103,11 @@ def tracker_workbook(data: TrackerData) -> bytes:
                rag_column=8, rag_map={"Overdue": "Red", "Open": "Amber"})
     if data.plan:
         _table(book.create_sheet("Plan"), ["Month", "Week beginning", "Activity", "Theme", "Who", "Forms issued on",
-                                            "This form issued (quarter)", "Returned (quarter)"],
+                                            "Issued this quarter (this form)", "Returned this quarter (this form)"],
                [[entry.month.strftime("%B %Y"), entry.week_beginning, entry.activity, entry.theme, entry.who,
                  data.issue_dates.get(index), *data.issued_counts.get(entry.form or "", ("", ""))]
                 for index, entry in enumerate(data.plan)],
-               widths=[15, 15, 28, 36, 42, 15, 14, 12], date_columns={2, 6})
+               widths=[15, 15, 28, 36, 42, 15, 15, 15], date_columns={2, 6})
     _table(book.create_sheet("Admin problems"), ["Problem in admin/ (fix it in the file named; the tracker updates itself)",
                                                   "Meanwhile"],
            [[problem, done] for problem, done in data.admin_problems]
@@ -194,7 +203,10 @@ def _table(sheet: Worksheet, headings: list[str], rows: list[list[object]], *, w
         if lines > 1:  # Excel and LibreOffice do not grow a row for wrapped text they did not lay out themselves
             sheet.row_dimensions[row[0].row].height = 13 * lines + 2
         for cell in row:
-            cell.alignment = WRAP if widths[cell.column - 1] >= 40 else TOP
+            if cell.column in date_columns or isinstance(cell.value, (int, float, dt.date)):
+                cell.alignment = CENTRE  # a number or date set right against the next column's text reads as one
+            else:
+                cell.alignment = WRAP if widths[cell.column - 1] >= 40 else TOP
             if cell.column in date_columns:
                 cell.number_format = "DD/MM/YYYY"
         if rag_column:
@@ -204,4 +216,5 @@ def _table(sheet: Worksheet, headings: list[str], rows: list[list[object]], *, w
                 cell.fill = PatternFill("solid", fgColor=colour)
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{max(1, len(rows) + 1)}"
-    sheet.row_dimensions[1].height = 30
+    heading_lines = max(_lines_needed(heading, int(width / 1.3)) for heading, width in zip(headings, widths))  # bold
+    sheet.row_dimensions[1].height = max(30, 14 * heading_lines + 4)
