@@ -37,7 +37,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("issue_forms", True, "yes/no", "Issue each planned activity's forms on the plan's dates, one pre-filled copy "
             "per person who owes it, into outbox/issued/<quarter>/<person>/ with a cover note.", _SECTION),
     Setting("issue_days_before", 0, "days", "How many days before the plan's 'Week beginning' date the forms are issued "
-            "(0: on the day). A row with no week beginning is issued on the first day of its month.", _SECTION),
+            "(0: on the day). A row with no week beginning is issued on the first day of its month, less these days but "
+            "never before its quarter begins.", _SECTION),
     Setting("reload_admin", True, "yes/no", "Read admin/ again (roster, plan, targets, action updates) when a file "
             "there changes. A bad row is reported in the log and in the tracker; the watcher carries on.", _SECTION),
     Setting("tracker", True, "yes/no", "Keep outbox/<quarter>/tracker.xlsx up to date: activity against the minimums, "
