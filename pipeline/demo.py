@@ -20,6 +20,7 @@ from .config import write_example_config
 from .ingest import Outcome, ingest_inbox
 from .issue import issue_form
 from .quarter import Quarter
+from .demo_handsoff import write_demo_performance
 from .schedule import person_folder
 from .read.package import OLE_MAGIC, open_package
 from .spec import GRADES, Catalogue, FormSpec
@@ -331,6 +332,7 @@ def make_demo(root: Path, render: bool = True) -> DemoResult:
     workspace.copy_builtin_specs()
     write_examples(workspace)
     write_example_config(workspace.root)
+    write_demo_performance(workspace)
     catalogue = Catalogue.load(workspace.specs)
     roster = read_roster(workspace.roster_path)
     result = DemoResult(workspace)

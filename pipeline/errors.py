@@ -181,6 +181,17 @@ ADMIN_MESSAGES = {
                     "and type the value into every row it applies to.",
     "team_typo": "{where}: Team '{value}' is on this row only. Did you mean '{suggestion}' ({count} people)? Write the "
                  "team as the other rows do, or it will be counted as a team of its own.",
+    # Performance data (admin/performance.xlsx): one row per indicator per month.
+    "performance_empty": "{where}: {column} is empty. Fill it in, or delete the row.",
+    "performance_bad_month": "{where}: Month '{value}' is not a month. Write the month and year, for example "
+                             "October 2022.",
+    "performance_bad_number": "{where}: {column} '{value}' is not a number. Write the number alone, for example 85 "
+                              "(put % in the Unit column).",
+    "performance_bad_direction": "{where}: Higher is better '{value}' is not Yes or No. Write Yes when a higher value "
+                                 "is better (visits in timescale), No when lower is better (caseloads).",
+    "performance_duplicate": "{where}: '{name}' for {month} is also on row {first}. Keep one row per indicator per month.",
+    "performance_direction_changed": "{where}: Higher is better for '{name}' differs from row {first}. Write the same "
+                                     "on every row of one indicator.",
 }
 
 TARGET_MESSAGES = {

@@ -60,6 +60,7 @@ def build_report(
     from .template import ensure_template, template_path
 
     from ..compliance import assess_workspace
+    from .performance import performance_section
 
     notes: list[str] = []
     q = parse_quarter(quarter)
@@ -75,6 +76,7 @@ def build_report(
         today=today,
         notes=notes,
     )
+    model.performance = performance_section(workspace.root, q)
     out = out_dir or workspace.outbox / q.label
     ledger_name, report_name = f"action-ledger-{q.label}.xlsx", f"QA-report-{q.label}.docx"
     template = ensure_template(template_path(workspace.root))

@@ -32,6 +32,7 @@ from .findings import (
     supervision_audits,
     thematic_audits,
 )
+from .performance import HosActivity, PerformanceData, hos_activity
 from .practice import PracticeQuality, practice_quality
 from .redact import Redactor
 from .sources import Sourcer
@@ -114,6 +115,8 @@ class ReportModel:
     rejected: list[RejectedFile]
     service_areas: list[ServiceAreaDraft]
     notes: list[str] = field(default_factory=list)
+    performance: PerformanceData = field(default_factory=PerformanceData)  # set by build_report (admin/performance.xlsx)
+    hos_activity: list[HosActivity] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The model as JSON-able data (lists, dicts, strings, numbers)."""
@@ -207,6 +210,7 @@ def build_model(
         rejected=[_rejected(rejection, catalogue, reasons) for rejection in assessment.rejections],
         service_areas=service_area_drafts(catalogue, q.label, current, previous, previous_q.label, sourcer),
         notes=list(notes or []),
+        hos_activity=hos_activity(current.get("hos_summary", []), sourcer),
     )
     model.figures = key_figures(model)
     model.messages = key_messages(model)

@@ -6,6 +6,7 @@ stays readable; both write into the same python-docx document.
 
 from __future__ import annotations
 
+from . import performance_template
 from .word import fixed_table, loop_table, page_break, para, tag
 
 SECTIONS = (
@@ -346,6 +347,7 @@ def summaries(document) -> None:
     _point_table(document, "What's working well", "collated.working_well")
     _point_table(document, "What are we worried about?", "collated.worried_about")
     _point_table(document, "What needs to happen", "collated.needs_to_happen")
+    performance_template.hos_activity(document)
     page_break(document)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from . import sections
+from . import performance_template, sections
 from .sections import SECTIONS
 from .word import band, contents, field, fixed_table, loop_table, page_break, para, set_up, tag
 
@@ -52,6 +52,7 @@ def build_template() -> bytes:
     _activity(document)
     sections.practice(document)
     sections.findings(document)
+    performance_template.performance(document)
     sections.summaries(document)
     sections.feedback(document)
     sections.edi(document)

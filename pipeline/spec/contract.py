@@ -56,7 +56,7 @@ ROLES: dict[str, tuple[tuple[str, ...], str]] = {
     "needs_to_happen": (("long_text",), "what needs to happen: summaries, next quarter's drafts"),
     "response": (("long_text",), "what we will do in response to feedback"),
     "learning": (("long_text",), "learning asked for: the report's learning section"),
-    "activity_undertaken": (("long_text",), "QA activity undertaken: pre-filled in service-area drafts"),
+    "activity_undertaken": (("long_text",), "QA activity undertaken: pre-filled in service-area drafts; the Heads of Service's in the report"),
     "dlt_date": (("date",), "the date of the DLT: pre-filled in service-area drafts"),
     "supervisee_role": (("choice",), "the supervisee's role: left out of the supervision-quality questions"),
     "action": (("long_text",), "an action: the action ledger"),
