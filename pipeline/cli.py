@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .cli_group import Context, QaGroup
+from .cli_annual import add_year_option
 from .cli_db import db_group
 from .cli_handsoff import config_command, config_with_today, watch_once
 from .cli_output import report_outcomes, status_lines
@@ -495,6 +496,7 @@ def report(obj: Context, period: Quarter, out_dir: Path | None, as_json: bool) -
         click.echo(f"Previous version kept in: {result.previous}")
     for note in result.notes:
         click.echo(f"Note: {note}")
+add_year_option(report)  # --year: the PSW's annual report (cli_annual.py)
 
 
 def main() -> None:  # pragma: no cover - console entry point
