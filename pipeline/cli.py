@@ -372,7 +372,7 @@ def demo(directory: Path, no_report: bool) -> None:
     drafts = [path for path in result.report_paths if path.parent.name == "drafts"]
     for path in result.report_paths:
         if path not in drafts:
-            click.echo(f"{'Action ledger' if path.suffix == '.xlsx' else 'DLT report'}: {path}")
+            click.echo(f"{'Action ledger' if path.suffix == '.xlsx' else 'PSW annual report' if 'annual' in path.name else 'DLT report'}: {path}")
     if drafts:
         click.echo(f"Service-area summary drafts ({len(drafts)}): {drafts[0].parent}")
     issued = result.workspace.outbox / "issued" / "2022-23-Q3"

@@ -20,7 +20,7 @@ from .config import write_example_config
 from .ingest import Outcome, ingest_inbox
 from .issue import issue_form
 from .quarter import Quarter
-from .demo_handsoff import write_demo_performance
+from .demo_handsoff import demo_annual_report, write_demo_performance
 from .schedule import person_folder
 from .read.package import OLE_MAGIC, open_package
 from .spec import GRADES, Catalogue, FormSpec
@@ -348,6 +348,7 @@ def make_demo(root: Path, render: bool = True) -> DemoResult:
             build_report(workspace, catalogue, store, CURRENT.previous())
             write_register(workspace.root / "admin" / REGISTER_NAME, _completions(store, catalogue, random.Random(7)))
         result.report_paths = _quarter_through_the_watcher(workspace, catalogue, store, roster, render, result)
+        result.report_paths += demo_annual_report(workspace, catalogue, store) if render else []
     return result
 
 

@@ -31,3 +31,16 @@ def write_demo_performance(workspace: Workspace) -> None:
     readings = [Reading(name, month, target, value, higher, unit, area)
                 for name, target, higher, unit, area, values in _INDICATORS for month, value in zip(months, values)]
     write_performance(path, sorted(readings, key=lambda r: (r.month, r.indicator)))
+
+
+def demo_annual_report(workspace: Workspace, catalogue, store) -> list:
+    """The PSW's annual report for 2022-23 as it stands on the current quarter's report date (Q1–Q3 ended)."""
+    from .admin import read_plan
+    from .config import load_config
+    from .quarter import Quarter
+    from .report.annual_publish import build_annual_report
+    from .schedule import report_date
+
+    quarter = Quarter.from_label("2022-23-Q3")
+    day = report_date(read_plan(workspace.plan_path), quarter, load_config(workspace.root).report_days_before_dlt)
+    return [build_annual_report(workspace, catalogue, store, "2022-23", today=day or quarter.end).report]
