@@ -20,7 +20,7 @@ from .config import write_example_config
 from .ingest import Outcome, ingest_inbox
 from .issue import issue_form
 from .quarter import Quarter
-from .demo_handsoff import demo_annual_report, write_demo_performance
+from .demo_handsoff import HOS_ACTIVITY, demo_annual_report, write_demo_performance
 from .schedule import person_folder
 from .read.package import OLE_MAGIC, open_package
 from .spec import GRADES, Catalogue, FormSpec
@@ -243,7 +243,7 @@ class _Quarter:
             if index == len(heads) - 1 and self.quarter == CURRENT:
                 continue  # one Head of Service is late
             values = {**self.common(head.name), "service": head.team or "Children's social care",
-                      "activity_undertaken": "Chaired legal gateway and permanence panels; reviewed 12 case decisions; supervised team managers.",
+                      "activity_undertaken": HOS_ACTIVITY[index % len(HOS_ACTIVITY)],
                       "working_well": self.lines(text.SUMMARY_WELL, 3), "worried_about": self.lines(text.SUMMARY_WORRIED, 2),
                       "needs_to_happen": self.lines(text.SUMMARY_ACTIONS, 2), "edi_evaluation": self.pick(text.EDI),
                       "learning": "Share examples of children's voice in plans at the learning event."}

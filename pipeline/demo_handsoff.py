@@ -7,6 +7,15 @@ import datetime as dt
 from .performance import Reading, performance_path, write_performance
 from .workspace import Workspace
 
+# What each Head of Service writes under 'Quality assurance activity undertaken in the period'.
+HOS_ACTIVITY = (
+    "Chaired legal gateway and permanence panels\nReviewed 12 case decisions on file\nSupervised the team managers monthly",
+    "Chaired two children in care reviews of concern\nDip-sampled 10 children's records\nObserved a team manager's supervision",
+    "Reviewed every step-down from child protection to child in need\nChaired the early help panel\n"
+    "Audited supervision for two team managers",
+    "Chaired the safeguarding unit's quarterly practice meeting\nReviewed 8 conference reports before conference",
+)
+
 # Monthly figures April–December 2022 as a council's performance team would send them.
 _INDICATORS = [
     ("Children visited within timescale", 90, True, "%", "Quality of visits / voice of the child",

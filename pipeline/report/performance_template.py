@@ -29,7 +29,7 @@ def performance(document) -> None:
             [("{{ i.line.months }}", "small")],
         ],
         "i in performance.indicators",
-        widths=(4.2, 2.4, 1.8, 2.4, 1.7, 2.2, 3.3),
+        widths=(3.9, 2.0, 2.3, 2.4, 1.6, 2.0, 2.8),
         fills={4: "i.colour"},
     )
     tag(document, "{%p endif %}")
