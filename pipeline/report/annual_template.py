@@ -143,7 +143,8 @@ def _cover(document) -> None:
     fixed_table(
         document,
         [["Prepared by", "The Principal Social Worker, with the Quality Assurance unit"],
-         ["Quarters included", "{{ quarters|join(', ') }}"],
+         ["Quarters included", "{% for q in quarters %}{{ q }}{% if quarter_status[loop.index0] != 'Ended' %} (in progress)"
+                               "{% endif %}{% if not loop.last %}, {% endif %}{% endfor %}"],
          ["Returns as at", "{{ as_of|date }}"]],
         widths=(4, 13),
         header=False,
