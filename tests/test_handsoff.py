@@ -129,6 +129,26 @@ def test_tracker_after_an_ingest_has_the_figures_qa_status_gives_and_waits_for_t
     assert [r["Reference"] for r in _sheet(tracker, "Rejected") if r["Reference"]] == [r["ref"] for r in status["rejections"]]
     text = json.dumps([_sheet(tracker, name) for name in ("People", "Unreturned", "Rejected", "Actions")], default=str)
     assert "supervision audit.docx" not in text  # files by reference only
+    forms = {r["Form"] for r in _sheet(tracker, "Unreturned")}
+    assert forms == {"Audit of supervision", "Dip sample: Networks and contingency planning",
+                     "Thematic audit: Quality of visits / voice of the child"}  # by title, not id
+
+
+def test_the_tracker_is_laid_out_for_a_laptop(ws):
+    run(ws, schedule(ws, "2022-11-15"))
+    book = openpyxl.load_workbook(ws.outbox / Q3 / "tracker.xlsx")
+    assert book.sheetnames == ["Summary", "Activity", "People", "Unreturned", "Rejected", "Actions", "Plan", "Admin problems"]
+    for sheet in book.worksheets[1:]:
+        assert sheet.freeze_panes == "B2", sheet.title  # headings and the first column stay in view
+        assert sheet.auto_filter.ref.startswith("A1:"), sheet.title
+        assert all(cell.font.bold for cell in sheet[1]), sheet.title
+    activity = book["Activity"]
+    rag = {row[9].value: row[9].fill.fgColor.rgb[-6:] for row in activity.iter_rows(min_row=2)}
+    assert rag == {"Red": "FFC7CE", "Green": "C6EFCE"}  # nothing returned yet: red, but for minimums of 0 (the DCS)
+    assert {row[4].alignment.horizontal for row in activity.iter_rows(min_row=2)} == {"center"}  # numbers apart from text
+    plan = book["Plan"]
+    assert [c.value for c in plan[1]][6:] == ["Issued this quarter (this form)", "Returned this quarter (this form)"]
+    assert plan.row_dimensions[1].height >= 44  # three wrapped lines of bold heading are seen whole
 
 
 def test_a_tracker_open_in_excel_is_left_and_the_next_one_written(ws, caplog):
