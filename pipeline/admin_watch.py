@@ -13,6 +13,7 @@ log = logging.getLogger("pipeline.schedule")
 
 ROWS_LEFT_OUT = "This row is left out; the file's other rows are used."
 FILE_NOT_USED = "The file is not used; the last copy that read cleanly is."
+PERFORMANCE_NOT_USED = "The report shows no performance figures until it is fixed."
 TARGETS_NOT_USED = "The targets are not used: no figures until it is fixed."
 
 
@@ -44,9 +45,16 @@ class Admin:
     def reload(self) -> None:
         """Read the roster, plan and targets. A bad row is left out and reported, the good rows used; a file
         that cannot be read at all is reported and its last good copy kept."""
+        from .performance import performance_path, read_performance
+
+        performance = performance_path(self.workspace.root)  # optional: read only to report its problems early
         for label, path, read in (("roster", self.workspace.roster_path, read_roster),
                                   ("plan", self.workspace.plan_path, read_plan),
-                                  ("targets", self.workspace.targets_path, load_targets)):
+                                  ("targets", self.workspace.targets_path, load_targets),
+                                  ("performance", performance, read_performance)):
+            if label == "performance" and not path.exists():
+                self.problems.pop(label, None)
+                continue
             try:
                 value = read(path)
             except RowProblems as err:  # some rows bad: the good ones are used
@@ -57,9 +65,9 @@ class Admin:
                               path.name, rows, len(value), err)
                 self.problems[label] = (ROWS_LEFT_OUT, str(err))
             except (PipelineError, OSError) as err:  # OSError: open in a program that locks it, or a share gone
-                kept = FILE_NOT_USED if label != "targets" else TARGETS_NOT_USED
+                kept = {"targets": TARGETS_NOT_USED, "performance": PERFORMANCE_NOT_USED}.get(label, FILE_NOT_USED)
                 if self.problems.get(label) != (kept, str(err)):
-                    said = "; carrying on with the last good copy" if label != "targets" else ""
+                    said = "; carrying on with the last good copy" if label in ("roster", "plan") else ""
                     log.error("admin/%s cannot be used%s: %s", path.name, said, err)
                 self.problems[label] = (kept, str(err))
                 continue

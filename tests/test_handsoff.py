@@ -216,6 +216,25 @@ def test_a_bad_roster_row_leaves_that_person_out_and_keeps_everyone_else(ws, cap
     assert ("Sarah Lowe", "Dip sampling") in {(r["Person"], r["Activity"]) for r in _sheet(tracker, "People")}
 
 
+def test_a_bad_row_of_performance_data_is_on_the_trackers_admin_problems(ws, caplog):
+    from pipeline.performance import Reading, write_performance
+
+    path = ws.root / "admin" / "performance.xlsx"
+    write_performance(path, [Reading("Visits within timescale", dt.date(2022, 10, 1), 90, 88, True, "%"),
+                             Reading("Visits within timescale", dt.date(2022, 11, 1), 90, 86, True, "%")])
+    workbook = openpyxl.load_workbook(path)
+    workbook["Indicators"]["D3"] = "lots"
+    workbook.save(path)
+    with caplog.at_level(logging.INFO, logger="pipeline"):
+        run(ws, schedule(ws, "2022-11-15"))
+    problem = ("performance.xlsx · sheet 'Indicators' row 3: Value 'lots' is not a number. Write the number alone, for "
+               "example 85 (put % in the Unit column).")
+    assert (f"admin/performance.xlsx: 1 problem(s); the bad rows are left out and the other 1 row(s) used: {problem}"
+            in caplog.messages)
+    assert [list(r.values()) for r in _sheet(ws.outbox / Q3 / "tracker.xlsx", "Admin problems")] == [
+        [problem, "This row is left out; the file's other rows are used."]]
+
+
 def test_ccrs_are_issued_on_the_plans_date_to_the_reviewers_the_plan_names(ws):
     run(ws, schedule(ws, "2022-12-04"))
     assert issued(ws, "ccr") == []  # the plan's CCR week begins 05/12/2022
