@@ -56,6 +56,7 @@ def test_the_annual_report_gives_each_quarters_figures_and_the_years(workspace, 
         ["2022-23-Q1", "0", "0", "0", "0", "0", "—"], ["2022-23-Q2", "4", "0", "2", "1", "1", "50%"],
         ["2022-23-Q3", "6", "0", "3", "2", "1", "50%"]]
     assert "Amelia" not in text and "Hartley" not in text
+    assert len(document.inline_shapes) == 1  # the grades-by-quarter chart
 
 
 def test_the_annual_report_is_replaced_in_place_and_the_previous_kept(workspace, catalogue):

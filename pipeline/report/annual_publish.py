@@ -74,7 +74,7 @@ def build_annual_report(workspace: Workspace, catalogue: Catalogue, store: Store
     staging = staging_folder(out)
     name = annual_name(label)
     try:
-        (staging / name).write_bytes(render_report(template, data, {}, {}))
+        (staging / name).write_bytes(render_report(template, data, _charts(data), {}))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if made_out and not any(out.iterdir()):
@@ -93,3 +93,18 @@ def _plan(workspace: Workspace):
         return read_plan(workspace.plan_path)
     except PipelineError as err:
         return getattr(err, "good", [])  # the good rows of a plan with a bad row
+
+
+def _charts(data: dict) -> dict[str, bytes]:
+    """A 100% bar of CCR grades of record per quarter (the quarterly report's domain chart, one bar per quarter)."""
+    import matplotlib
+
+    from .charts import _font_family, domain_bars
+
+    rows = [g for g in data["grades"] if g["reviews"]]
+    if not rows:
+        return {}
+    distributions = [{"label": g["quarter"], "grades": [{"count": count, "percent": 100 * count / sum(g["counts"])}
+                                                         for count in g["counts"]]} for g in rows]
+    with matplotlib.rc_context({"font.family": _font_family()}):
+        return {"grades": domain_bars(distributions)}

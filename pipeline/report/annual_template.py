@@ -57,8 +57,13 @@ def build_annual_template() -> bytes:
         [[("{{ g.quarter }}", "b")], "{{ g.reviews }}", "{{ g.counts[0] }}", "{{ g.counts[1] }}", "{{ g.counts[2] }}",
          "{{ g.counts[3] }}", [("{{ g.good_or_better }}", "b")]],
         "g in grades",
-        widths=(2.8, 1.9, 2.4, 1.8, 3.0, 2.4, 2.7),
+        widths=(2.7, 1.7, 2.7, 1.6, 3.0, 2.5, 2.8),
     )
+    tag(document, "{%p if charts.grades %}")
+    para(document, "{{ charts.grades }}")
+    para(document, "CCR grades of record by quarter, % of reviews (the number of reviews in each bar). Dark green "
+                   "Outstanding, light green Good, orange Requires improvement, red Inadequate.", "Caption")
+    tag(document, "{%p endif %}")
     para(document, "4. Moderation agreement over the year", "Heading 1")
     para(document, "Agreement is the share of moderated reviews where the moderator's grade was the reviewer's. Over the "
                    "year the moderator agreed in {{ year_moderation.agreed }} of {{ year_moderation.moderated }} "
@@ -71,7 +76,7 @@ def build_annual_template() -> bytes:
         [[("{{ m.quarter }}", "b")], "{{ m.reviews }}", "{{ m.moderated }}", "{{ m.agreed }}", "{{ m.higher }}",
          "{{ m.lower }}", [("{{ m.agreed_percent }}", "b")]],
         "m in moderation",
-        widths=(2.8, 1.9, 2.2, 1.9, 2.8, 2.8, 2.6),
+        widths=(2.7, 1.7, 2.5, 1.8, 2.8, 2.8, 2.7),
     )
     page_break(document)
     para(document, "5. Actions raised and completed", "Heading 1")
