@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from .admin import RowProblems, _date, _month, _present, _rows, _text
+from .admin import RowProblems, _month, _present, _rows, _text
 from .admin_xlsx import Column, write_sheet
 from .errors import WorkspaceError, message
 from .quarter import Quarter
@@ -70,12 +70,10 @@ def _number(value: object) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    text = _text(value).replace(",", "")
-    percent = text.endswith("%")
     try:
-        return float(text.rstrip("%").strip())
+        return float(_text(value).replace(",", "").rstrip("%").strip())  # '1,200' and '85%' read as typed
     except ValueError:
-        return None if not percent else None
+        return None
 
 
 def read_performance(path: Path) -> list[Reading]:
