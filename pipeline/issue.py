@@ -118,6 +118,9 @@ def issue_from_sample(catalogue: Catalogue, store: Store, workspace, sample: Pat
                       theme: str | None = None, out_dir: Path | None = None) -> list[Path]:
     """Issue the forms a sample workbook lists: a CCR per child to its lead reviewer, a dip sample per auditor.
 
+    A child already issued a CCR for the quarter is not issued another (so running it again issues only
+    the rows added since).
+
     Every row is checked before anything is issued (PipelineError listing each bad row); the child's
     name is taken from the caseload extract, only when it has a name column, and only into the CCR's
     name field (the field marked ``identifying: name``).
@@ -172,6 +175,8 @@ def issue_from_sample(catalogue: Catalogue, store: Store, workspace, sample: Pat
                          "team_manager": row.get("Team manager", ""), "selection_reason": row.get("Why chosen", "")}
     paths = []
     if is_ccr:
+        issued = {fold(i.child_id) for i in store.issued(quarter) if i.form == spec.id and i.child_id}
+        plan = [(who, row) for who, row in plan if fold(row["Child ID"]) not in issued]
         child_names = _names_from_extract(workspace, config, catalogue)
         name_fields = spec.identifying_fields("name") & {item.id for item in spec.fields()}
         for who, row in plan:
