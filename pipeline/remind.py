@@ -107,7 +107,7 @@ def compose(item: Reminder, quarter: Quarter, today: dt.date, escalate_days: int
     late = sum(1 for line in item.owed if line.due < today)
     owed = sum(line.outstanding for line in item.owed)
     if item.owed:
-        summary = f"{owed} to do" + (f", {late} of the activities late" if late else f" by {_day(max(l.due for l in item.owed))}")
+        summary = f"{owed} to do" + (f", {late} late" if late else f" by {_day(max(l.due for l in item.owed))}")
     else:
         summary = f"{len(item.forms)} form(s) not returned" if item.forms else f"{len(item.team)} overdue in your team"
     email["Subject"] = f"QA returns for {quarter.label}: {summary}"
