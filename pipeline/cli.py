@@ -347,6 +347,8 @@ def demo(directory: Path, no_report: bool) -> None:
     tracker = result.workspace.outbox / "2022-23-Q3" / "tracker.xlsx"
     if tracker.is_file():
         click.echo(f"Tracker: {tracker}")
+    for line in result.notes:
+        click.echo(line)
 
 
 @cli.command()
