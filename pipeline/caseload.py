@@ -63,20 +63,20 @@ def read_caseload(path: Path, config: Config, levels: tuple[str, ...], is_child_
         data = path.read_bytes()
     except OSError as err:
         raise WorkspaceError(message("caseload_unreadable", file=path.name, detail=err.strerror or err)) from err
-    grid = _grid(path, data)
-    found = [(number, row) for number, row in grid if any(_text(value) for value in row)]
+    grid = read_grid(path, data)
+    found = [(number, row) for number, row in grid if any(cell_text(value) for value in row)]
     if not found:
         raise WorkspaceError(message("caseload_empty", file=path.name))
     header_row, header = found[0]
     headings = {key: getattr(config, f"caseload_{key}_column") for key in CASELOAD_COLUMNS}
     positions = {}
     for key, heading in headings.items():
-        index = next((i for i, value in enumerate(header) if fold(_text(value)) == fold(heading)), None)
+        index = next((i for i, value in enumerate(header) if fold(cell_text(value)) == fold(heading)), None)
         if index is not None:
             positions[key] = index
     missing = [key for key in REQUIRED if key not in positions]
     if missing:
-        shown = ", ".join(f"'{_text(value)}'" for value in header if _text(value))
+        shown = ", ".join(f"'{cell_text(value)}'" for value in header if cell_text(value))
         raise WorkspaceError("\n".join(message("caseload_no_column", file=path.name, row=header_row, heading=headings[key],
                                                setting=f"caseload_{key}_column", found=shown) for key in missing))
     choices = {fold(level): level for level in levels}
@@ -84,7 +84,7 @@ def read_caseload(path: Path, config: Config, levels: tuple[str, ...], is_child_
     problems: list[str] = []
     first: dict[str, int] = {}
     for number, row in found[1:]:
-        cell = lambda key: _text(row[positions[key]]) if key in positions and positions[key] < len(row) else ""  # noqa: E731
+        cell = lambda key: cell_text(row[positions[key]]) if key in positions and positions[key] < len(row) else ""  # noqa: E731
         where = f"{path.name} row {number}"
         reasons = []
         child_id, team, level = cell("child_id"), cell("team"), cell("level_of_need")
@@ -117,7 +117,7 @@ def read_caseload(path: Path, config: Config, levels: tuple[str, ...], is_child_
     return Caseload(path, hashlib.sha256(data).hexdigest(), len(found) - 1, children, problems, "name" in positions)
 
 
-def _grid(path: Path, data: bytes) -> list[tuple[int, tuple[object, ...]]]:
+def read_grid(path: Path, data: bytes) -> list[tuple[int, tuple[object, ...]]]:
     """The extract's rows, from CSV (UTF-8, or Windows' own encoding as older exports use) or XLSX."""
     if data[:2] == b"PK":
         from .read.table import read_table
@@ -137,7 +137,7 @@ def _grid(path: Path, data: bytes) -> list[tuple[int, tuple[object, ...]]]:
     return [(number, tuple(row)) for number, row in enumerate(csv.reader(io.StringIO(text), dialect), 1)]
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):

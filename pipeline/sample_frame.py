@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .admin import Person, read_roster
 from .admin_xlsx import GUIDE_SHEET, Column, read_sheet, write_sheet
-from .caseload import Caseload, _grid, _text, read_caseload
+from .caseload import Caseload, read_grid, cell_text, read_caseload
 from .config import Config
 from .errors import WorkspaceError, message
 from .quarter import Quarter
@@ -63,12 +63,12 @@ def admin_bordering(workspace: Workspace, heading: str) -> tuple[set[str], str |
     for suffix in (".xlsx", ".csv"):
         path = workspace.roster_path.parent / f"{BORDERING_LIST}{suffix}"
         if path.is_file():
-            grid = [row for _, row in _grid(path, path.read_bytes()) if any(_text(v) for v in row)]
+            grid = [row for _, row in read_grid(path, path.read_bytes()) if any(cell_text(v) for v in row)]
             if not grid:
                 return set(), f"admin/{path.name}"
-            header = [fold(_text(value)) for value in grid[0]]
+            header = [fold(cell_text(value)) for value in grid[0]]
             column = header.index(fold(heading)) if fold(heading) in header else 0
-            return {fold(_text(row[column])) for row in grid[1:] if column < len(row) and _text(row[column])}, f"admin/{path.name}"
+            return {fold(cell_text(row[column])) for row in grid[1:] if column < len(row) and cell_text(row[column])}, f"admin/{path.name}"
     return set(), None
 
 
@@ -218,20 +218,20 @@ def read_sample(path: Path) -> SampleSheet:
         raise WorkspaceError(message("from_sample_unreadable", file=path.name, detail=err)) from err
     facts = {}
     for _, row in guide.rows if guide and guide.name == GUIDE_SHEET else ():
-        text = _text(row[0]) if row else ""
+        text = cell_text(row[0]) if row else ""
         if ": " in text:
             key, value = text.split(": ", 1)
             facts.setdefault(key, value)
-    found = [(number, row) for number, row in table.rows if any(_text(v) for v in row)]
+    found = [(number, row) for number, row in table.rows if any(cell_text(v) for v in row)]
     if not found:
         return SampleSheet(facts.get("Form"), facts.get("Quarter"), [])
-    header = [_text(value) for value in found[0][1]]
+    header = [cell_text(value) for value in found[0][1]]
     rows = []
     for number, row in found[1:]:
         values = {}
         for index, heading in enumerate(header):
             if heading and index < len(row):
                 value = row[index]
-                values[heading] = value.strftime("%d/%m/%Y") if isinstance(value, (dt.date, dt.datetime)) else _text(value)
+                values[heading] = value.strftime("%d/%m/%Y") if isinstance(value, (dt.date, dt.datetime)) else cell_text(value)
         rows.append((number, values))
     return SampleSheet(facts.get("Form"), facts.get("Quarter"), rows)

@@ -276,3 +276,46 @@ def test_issue_from_a_dip_sample_lists_each_auditors_children_on_their_form(root
     assert raw.values["auditor"] == "Sarah Lowe"
     rows = [row for row in raw.groups["children"] if row.get("child_id")]
     assert len(rows) == 10 and {row["team"] for row in rows} == {"Assessment"}
+
+
+def test_a_ccr_judged_bordering_good_makes_its_child_a_candidate_until_a_later_review(root, catalogue):
+    """Through the store: the CCR's `bordering_good` answer (the role the forms add) on the latest review counts."""
+    import dataclasses
+
+    from pipeline.sample import history
+    from pipeline.spec import Field, Section
+    from pipeline.store import Store
+
+    spec = catalogue.find("ccr")
+    judged = Field(id="bordering_good", label="Bordering Good?", type="choice", choices=("Yes", "No"), role="bordering_good")
+    ccr = dataclasses.replace(spec, sections=(*spec.sections, Section("Selection", (judged,))))
+
+    class WithTheRole:
+        settings = catalogue.settings
+
+        def get(self, form, variant=None):
+            return ccr if form == "ccr" else catalogue.get(form, variant)
+
+    for child, grade in (("C100010", "Requires improvement"), ("C100020", "Inadequate"), ("C100030", "Good")):
+        ingest_ccr(root, catalogue, child, grade)
+    with Store(root / "qa.sqlite3") as store:
+        for submission in store.submissions(form="ccr"):
+            values = dict(submission.values, bordering_good="No" if submission.child_id == "C100020" else "Yes")
+            store._db.execute("UPDATE submission SET values_json = ? WHERE id = ?", (json.dumps(values), submission.id))
+        seen, bordering = history(store, WithTheRole())
+    assert bordering == {"c100010"}  # C100020 not judged bordering Good; C100030 graded Good
+    assert {key: (when.on, when.how) for key, when in seen.items()} == {
+        key: (dt.date(2022, 11, 2), "reviewed (CCR)") for key in ("c100010", "c100020", "c100030")}
+
+
+def test_quotas_in_qa_yaml_fix_a_level_of_needs_share(root):
+    (root / "qa.yaml").write_text("sample_quotas: {child protection: 10}\n", encoding="utf-8")
+    frame = frame_of(sample(root, "ccr", "--seed", "9"))
+    drawn = {(s["level_of_need"], s["team"]): s["drawn"] for s in frame["strata"]}
+    assert drawn[("Child protection", "Assessment")] + drawn[("Child protection", "Child protection")] == 10
+    assert sum(drawn.values()) == 20 and min(drawn.values()) >= 1
+    (root / "qa.yaml").write_text("sample_quotas: {child protection: lots}\n", encoding="utf-8")
+    result = sample(root, "ccr")
+    assert (result.exit_code, result.output) == (1, (
+        "Error: qa.yaml line 1: sample_quotas '{'child protection': 'lots'}' is not a list of levels of need with "
+        "numbers. Write each level of need with a number, for example {Child protection: 6, Care leaver: 2}.\n"))
