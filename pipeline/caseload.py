@@ -138,6 +138,7 @@ def read_grid(path: Path, data: bytes) -> list[tuple[int, tuple[object, ...]]]:
 
 
 def cell_text(value: object) -> str:
+    """A cell as the text it shows: spacing tidied, an ID stored as a number without its '.0', a date as ISO."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):

@@ -182,14 +182,15 @@ def issue_from_sample(catalogue: Catalogue, store: Store, workspace, sample: Pat
         for who, row in plan:
             name = child_names.get(fold(row["Child ID"]), "")
             paths.append(issue_form(catalogue, store, form, quarter, who, folder / _folder(who), theme,
-                                    row["Child ID"], prefill=facts(row),
+                                    row["Child ID"], prefill=facts(row), issued_on=config.today(),
                                     by_id={field_id: name for field_id in name_fields} if name else None))
         return paths
     by_auditor: dict[str, list[dict[str, object]]] = {}
     for who, row in plan:
         by_auditor.setdefault(who, []).append(facts(row))
     for who, rows in by_auditor.items():
-        paths.append(issue_form(catalogue, store, form, quarter, who, folder / _folder(who), theme, rows=rows))
+        paths.append(issue_form(catalogue, store, form, quarter, who, folder / _folder(who), theme, rows=rows,
+                                issued_on=config.today()))
     return paths
 
 
