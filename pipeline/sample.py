@@ -234,6 +234,9 @@ def draw_ccr(caseload: Caseload, seen: dict[str, Seen], bordering: set[str], siz
     picked, strata = draw(children, size - len(chosen), rng, quotas)
     picks = [Pick(child, BORDERING_GOOD) for child in sorted(chosen, key=lambda c: fold(c.child_id))]
     picks += [Pick(child) for child in picked]
+    if len(picks) < size:
+        notes.append(f"Only {len(picks)} children could be chosen (the others are left out, see the frame): the "
+                     f"sample has {len(picks)} of {size}.")
     return Drawn(picks, exclusions, strata, len(candidates), cap, notes)
 
 

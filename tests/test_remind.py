@@ -226,7 +226,8 @@ def test_the_watcher_sends_the_author_a_receipt_on_accept_and_the_note_on_reject
     watcher.start()
     try:
         (root / "inbox" / "good.docx").write_bytes(observation(catalogue))
-        (root / "inbox" / "bad.docx").write_bytes(observation(catalogue, strengths=""))
+        # Another child's, so the good file does not resolve it (which would add a line to its note).
+        (root / "inbox" / "bad.docx").write_bytes(observation(catalogue, strengths="", child_id="C10002"))
         assert wait_for(lambda: len(list(folder.glob("*.eml"))) == 2), list(folder.glob("*"))
     finally:
         watcher.stop()
@@ -240,3 +241,12 @@ def test_the_watcher_sends_the_author_a_receipt_on_accept_and_the_note_on_reject
 
 def test_receipts_are_off_by_default(root, catalogue):
     assert Receipts.for_workspace(Workspace(root), catalogue) is None
+
+
+def test_each_message_is_recorded_once_on_either_store_backend_and_forgotten_if_sending_failed(backend):
+    with backend.store() as store:
+        assert store.claim_mail("reminder|k", "reminder", QUARTER, "a@example.org", "S") is True
+        assert store.claim_mail("reminder|k", "reminder", QUARTER, "a@example.org", "S") is False  # not sent twice
+        store.release_mail("reminder|k")
+        assert store.claim_mail("reminder|k", "reminder", QUARTER, "a@example.org", "S") is True
+        assert [row[1:] for row in store.mail_sent("reminder")] == [("reminder", "a@example.org", "S")]
