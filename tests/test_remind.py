@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import os
 import socket
 import ssl
 import time
@@ -250,3 +251,14 @@ def test_each_message_is_recorded_once_on_either_store_backend_and_forgotten_if_
         store.release_mail("reminder|k")
         assert store.claim_mail("reminder|k", "reminder", QUARTER, "a@example.org", "S") is True
         assert [row[1:] for row in store.mail_sent("reminder")] == [("reminder", "a@example.org", "S")]
+
+
+def test_qa_watch_once_sends_receipts_too(root, catalogue):
+    (root / "qa.yaml").write_text("receipts: yes\n", encoding="utf-8")
+    (root / "inbox" / "good.docx").write_bytes(observation(catalogue))
+    old = time.time() - 60
+    os.utime(root / "inbox" / "good.docx", (old, old))  # settled: copied a minute ago
+    result = qa(root, "watch", "--once", "--today", "2022-12-01", env={"QA_TODAY": "2022-12-01"})
+    assert result.exit_code == 0, result.output
+    receipt = read_eml(root / "outbox" / "mail" / "receipts" / "2022-12-01" / "good.eml")
+    assert (receipt["To"], receipt["Subject"]) == ("Sarah Lowe <sarah.lowe@example.org>", "Received: good.docx")
