@@ -92,8 +92,8 @@ def read_caseload(path: Path, config: Config, levels: tuple[str, ...], is_child_
             reasons.append(message("caseload_no_id", heading=headings["child_id"]))
         elif not is_child_id(child_id):
             reasons.append(message("caseload_bad_id", heading=headings["child_id"]))
-        elif fold(child_id) in first:
-            reasons.append(message("caseload_repeat", heading=headings["child_id"], first=first[fold(child_id)]))
+        elif (key := fold(child_id)) in first:
+            reasons.append(message("caseload_repeat", heading=headings["child_id"], first=first[key]))
         if not team:
             reasons.append(message("caseload_empty_cell", heading=headings["team"]))
         if not level:
@@ -111,7 +111,7 @@ def read_caseload(path: Path, config: Config, levels: tuple[str, ...], is_child_
         if reasons:
             problems.append(f"{where}: {' '.join(reasons)} {message('caseload_row_left_out')}")
             continue
-        first[fold(child_id)] = number
+        first[key] = number
         children.append(Child(child_id, team, choices[fold(level)], cell("worker"), cell("manager"), opened,
                               cell("name"), number))
     return Caseload(path, hashlib.sha256(data).hexdigest(), len(found) - 1, children, problems, "name" in positions)

@@ -258,14 +258,14 @@ def draw_dip(caseload: Caseload, seen: dict[str, Seen], auditors: list[Person], 
              rng: random.Random) -> Drawn:
     """*size* children for each auditing manager from their own teams (a child goes to one manager only)."""
     children, exclusions = eligible(caseload, seen)
+    folded = [(child, fold(child.child_id), fold(child.team), fold(child.manager)) for child in children]  # once each
     taken: set[str] = set()
     picks: list[Pick] = []
     strata: list[Stratum] = []
     notes = []
     for auditor in auditors:
-        teams = own_teams(auditor, roster)
-        pool = [child for child in children if fold(child.child_id) not in taken
-                and (fold(child.team) in teams or fold(child.manager) == fold(auditor.name))]
+        teams, name = own_teams(auditor, roster), fold(auditor.name)
+        pool = [child for child, key, team, manager in folded if key not in taken and (team in teams or manager == name)]
         picked, parts = draw(pool, size, rng)
         if len(picked) < size:
             notes.append(f"{auditor.name}: {len(picked)} of {size} children (no more are eligible in their teams).")
