@@ -322,3 +322,10 @@ def test_quotas_in_qa_yaml_fix_a_level_of_needs_share(root):
     assert (result.exit_code, result.output) == (1, (
         "Error: qa.yaml line 1: sample_quotas '{'child protection': 'lots'}' is not a list of levels of need with "
         "numbers. Write each level of need with a number, for example {Child protection: 6, Care leaver: 2}.\n"))
+
+
+def test_issue_without_a_sample_still_needs_form_quarter_and_assignee(root):
+    result = qa(root, "issue", "ccr", "--quarter", QUARTER)
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == (
+        "Error: Missing --assignee. Give FORM, --quarter and --assignee, or --from-sample FILE.")
