@@ -168,7 +168,10 @@ def issue_from_sample(catalogue: Catalogue, store: Store, workspace, sample: Pat
             plan.append((names[fold(who)], row))
     if problems:
         raise PipelineError("\n".join(problems))
-    quarter = Quarter.from_label(quarter).label
+    try:
+        quarter = Quarter.from_label(quarter).label
+    except ValueError as err:
+        raise PipelineError("--quarter: " + message("bad_quarter_option", error=err)) from None
     folder = out_dir or workspace.outbox / "issued" / quarter
     facts = lambda row: {"child_id": row["Child ID"], "team": row.get("Team", ""),  # noqa: E731
                          "level_of_need": row.get("Level of need", ""), "social_worker": row.get("Social worker", ""),
