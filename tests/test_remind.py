@@ -23,6 +23,7 @@ from pipeline.receipts import Receipts
 from pipeline.spec import Catalogue
 from pipeline.watch import Watcher
 from pipeline.workspace import Workspace
+from tests.answers import full_answers
 from tests.filling import fill
 
 QUARTER = "2022-23-Q3"
@@ -203,11 +204,12 @@ def test_a_failed_send_says_what_to_do_and_is_not_recorded_as_sent(root, smtp_se
 
 def observation(catalogue: Catalogue, **changes: object) -> bytes:
     spec = catalogue.find("observation")
-    values = {"quarter": QUARTER, "completed_by": "Sarah Lowe", "completed_on": dt.date(2022, 11, 3),
-              "observer": "Sarah Lowe", "practitioner": "Ben Carter", "observation_date": dt.date(2022, 11, 1),
-              "child_id": "C10001", "nature": "Visit", "strengths": "Warm, curious questions.",
-              "areas_for_development": "Record the child's words.", "edi_evaluation": "Interpreter arranged."}
-    return fill(spec, values | changes)
+    values, groups = full_answers(spec, rows=1)  # every field answered, as the spec stands
+    values |= {"quarter": QUARTER, "completed_by": "Sarah Lowe", "completed_on": dt.date(2022, 11, 3),
+               "observer": "Sarah Lowe", "practitioner": "Ben Carter", "observation_date": dt.date(2022, 11, 1),
+               "child_id": "C10001", "nature": "Visit", "strengths": "Warm, curious questions.",
+               "areas_for_development": "Record the child's words.", "edi_evaluation": "Interpreter arranged."}
+    return fill(spec, values | changes, groups)
 
 
 def wait_for(condition, timeout: float = 30.0) -> bool:
