@@ -91,7 +91,8 @@ def test_the_demo_draws_next_quarters_samples_and_writes_reminders_without_names
     assert frame["size_drawn"] == 20 and len(issued_q4) == 20
     assert frame["excluded"] and all(e["reason"].startswith(("reviewed (CCR) on", "dip-sampled on", "issued for a CCR on"))
                                      for e in frame["excluded"])
-    assert len(frame["bordering_good"]["taken"]) == 2
+    bordering = frame["bordering_good"]  # judged so on the demo's CCRs, and two listed by the admin
+    assert len(bordering["taken"]) == min(bordering["candidates"], bordering["at_most"]) and bordering["candidates"] >= 2
     assert (samples / "dip_sample-sample-2022-23-Q4.xlsx").is_file()
     reminders = sorted((demo.workspace.outbox / "mail" / "reminders" / "2022-23-Q3" / "2023-01-16").glob("*.eml"))
     assert len(reminders) >= 10
