@@ -426,8 +426,8 @@ PLAN_GUIDE = [
 ]
 
 
-def write_roster(path: Path, people: list[Person]) -> None:
-    """Write *people* as an admin's roster workbook at *path*."""
+def write_roster(path: Path, people: list[Person], emails: dict[str, str] | None = None) -> None:
+    """Write *people* as an admin's roster workbook at *path* (with an Email column when *emails* are given by name)."""
     columns = [
         Column("Name", 24),
         Column("Role", 22, "choice", tuple(role.value for role in Role), "Choose the person's role from the list."),
@@ -436,6 +436,9 @@ def write_roster(path: Path, people: list[Person]) -> None:
         Column("Start date", 13, "date"),
     ]
     rows = [[p.name, p.role.value, p.team, p.line_manager, p.start_date] for p in people]
+    if emails is not None:  # optional: where qa remind and the watcher's receipts send to
+        columns.append(Column("Email", 32, prompt="Their work email address, for reminders and receipts."))
+        rows = [[*row, emails.get(p.name)] for row, p in zip(rows, people)]
     write_sheet(path, ROSTER_SHEET, columns, rows, ROSTER_GUIDE)  # type: ignore[arg-type]
 
 

@@ -14,6 +14,7 @@ from .cli_group import Context, QaGroup
 from .cli_annual import add_year_option
 from .cli_db import db_group
 from .cli_handsoff import config_command, config_with_today, watch_once
+from .cli_people import issue, remind, sample
 from .cli_output import report_outcomes, status_lines
 from .errors import message
 from .quarter import Quarter
@@ -157,40 +158,6 @@ def templates(obj: Context, out_dir: Path | None, form_keys: tuple[str, ...]) ->
         path = unique_path(out_dir, file_name(spec, f"v{spec.version}"))
         path.write_bytes(build_form(spec))
         click.echo(str(path))
-
-
-def _parse_assignee(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """--assignee with its spacing tidied; a usage error (exit 2) when it is empty."""
-    name = " ".join(value.split())
-    if not name:
-        raise click.BadParameter(message("empty_assignee"), param_hint="--assignee")
-    return name
-
-
-@cli.command()
-@click.argument("form")
-@click.option("--quarter", "period", required=True, callback=_parse_quarter, help="Quarter, e.g. 2022-23-Q3.")
-@click.option("--assignee", required=True, callback=_parse_assignee, help="Who must complete it, as named on the staff roster.")
-@click.option("--theme", help="Theme (variant id or theme text) for dip samples and thematic audits.")
-@click.option("--child-id", help="The child's ID, for forms about one child.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Folder (default: outbox/issued/QUARTER).")
-@click.pass_obj
-def issue(obj: Context, form: str, period: Quarter, assignee: str, theme: str | None, child_id: str | None, out_dir: Path | None) -> None:
-    """Write a pre-filled copy of a form with a unique issue id, and print its path.
-
-    The assignee must be on the staff roster (admin/roster.xlsx).
-
-    \b
-    Example:
-        qa issue ccr --quarter 2022-23-Q3 --assignee "Sarah Lowe" --child-id C1234
-    """
-    from .issue import issue_form
-
-    with obj.store() as store:
-        path = issue_form(obj.catalogue, store, form, period.label, assignee,
-                          out_dir or obj.workspace.outbox / "issued" / period.label, theme, child_id,
-                          roster=obj.workspace.roster_path)
-    click.echo(str(path))
 
 
 @cli.command()
@@ -381,6 +348,8 @@ def demo(directory: Path, no_report: bool) -> None:
     tracker = result.workspace.outbox / "2022-23-Q3" / "tracker.xlsx"
     if tracker.is_file():
         click.echo(f"Tracker: {tracker}")
+    for line in result.notes:
+        click.echo(line)
 
 
 @cli.command()
@@ -424,6 +393,8 @@ def watch(obj: Context, polling: bool, interval: float | None, once: bool, today
 
 cli.add_command(config_command)
 cli.add_command(db_group)
+for _command in (issue, sample, remind):  # qa issue, qa sample, qa remind: cli_people.py
+    cli.add_command(_command)
 
 
 @cli.command()

@@ -21,10 +21,14 @@ def config_with_today(workspace: Workspace, today: str | None) -> Config:
 def watch_once(workspace: Workspace, catalogue: Catalogue, schedule) -> None:
     """`qa watch --once`: ingest what is in the inbox, then one pass of the schedule with nothing delayed."""
     from .ingest import ingest_inbox
+    from .receipts import Receipts
 
     unsettled = HoldUnsettled(DEFAULT_WINDOW)
     with Store(workspace.store_path) as store:
         outcomes = ingest_inbox(workspace, catalogue, store, select=unsettled)
+        receipts = Receipts.for_workspace(workspace, catalogue)  # receipts.py: off unless qa.yaml says receipts: yes
+        for outcome in outcomes if receipts else ():
+            receipts(store, outcome)
         if outcomes:
             schedule.ingested()
         schedule.run(store, now_everything=True)

@@ -33,6 +33,41 @@ class Setting:
 
 
 _SECTION = "What qa watch does by itself"
+_SAMPLE = "Choosing the children (qa sample)"
+_MAIL = "Reminders and receipts (qa remind, qa watch)"
+# Where the caseload extract keeps each fact: the heading of its column, as the case-management system writes it.
+CASELOAD_COLUMNS = {
+    "child_id": "Child ID", "name": "Child name", "team": "Team", "level_of_need": "Level of need",
+    "worker": "Allocated worker", "manager": "Team manager", "open_date": "Open date",
+}
+PEOPLE_SETTINGS: tuple[Setting, ...] = (
+    *(Setting(f"caseload_{key}_column", heading, "text", f"The heading of the caseload extract's column that holds "
+              f"the {key.replace('_', ' ').replace('id', 'ID')} (qa sample reads the extract by its headings; "
+              "capitals and spacing do not matter).", _SAMPLE) for key, heading in CASELOAD_COLUMNS.items()),
+    Setting("sample_exclude_months", 12, "months", "Children reviewed, dip-sampled or issued a CCR in this many months "
+            "before the sample is drawn are left out of it (0: none left out).", _SAMPLE),
+    Setting("sample_bordering_good_percent", 25, "percent", "At most this share of a CCR sample is children whose last "
+            "review graded them Requires improvement or Inadequate but bordering Good (or listed in "
+            "admin/bordering-good.xlsx), to see whether the learning was acted on.", _SAMPLE),
+    Setting("sample_quotas", {}, "quotas", "How many children of each level of need a CCR sample takes, for example "
+            "{Child protection: 6, Care leaver: 2}; levels left out share the rest in proportion to the caseload.", _SAMPLE),
+    Setting("remind_escalate_days", 14, "days", "People whose returns are overdue by more than this many days are also "
+            "listed in their line manager's reminder (qa remind).", _MAIL),
+    Setting("receipts", False, "yes/no", "qa watch sends the author of each file a receipt when it is accepted or "
+            "rejected (the rejection receipt carries the note). Without smtp_host, receipts are written to "
+            "outbox/mail/receipts/ instead.", _MAIL),
+    Setting("smtp_host", "", "text", "The mail server qa remind and receipts send through (blank: write .eml files "
+            "in outbox/mail/ and send nothing).", _MAIL),
+    Setting("smtp_port", 587, "port", "The mail server's port (587 for STARTTLS submission).", _MAIL),
+    Setting("smtp_starttls", True, "yes/no", "Encrypt the connection with STARTTLS before logging in (leave on unless "
+            "the server is on this computer).", _MAIL),
+    Setting("smtp_user_env", "QA_SMTP_USER", "text", "The NAME of the environment variable holding the mail account's "
+            "user name (never the user name itself: credentials are not kept in the workspace). Unset: no login.", _MAIL),
+    Setting("smtp_password_env", "QA_SMTP_PASSWORD", "text", "The NAME of the environment variable holding the mail "
+            "account's password.", _MAIL),
+    Setting("mail_from", "qa@localhost", "text", "The address reminders and receipts come from: your QA team's "
+            "mailbox, e.g. QA team <qa@example.gov.uk>.", _MAIL),
+)
 SETTINGS: tuple[Setting, ...] = (
     Setting("issue_forms", True, "yes/no", "Issue each planned activity's forms on the plan's dates, one pre-filled copy "
             "per person who owes it, into outbox/issued/<quarter>/<person>/ with a cover note.", _SECTION),
@@ -52,14 +87,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("final_report", True, "yes/no", "On the report date, render the final DLT report and the service-area "
             "drafts once. The watcher never overwrites a final report: run 'qa report' to render it again.", _SECTION),
     Setting("report_days_before_dlt", 7, "days", "How many days before the plan's DLT date the report date is.", _SECTION),
+    *PEOPLE_SETTINGS,
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 # Where the store is and whose rows are whose (read and checked by pipeline/store/): known here so qa.yaml may
 # carry them. database: a PostgreSQL URL; council: the tenant code; lease_seconds: a claim's lease;
 # council_name, region_opt_in, region_show_name: what `qa region report` may show of this council.
 STORE_SETTINGS = ("database", "council", "council_name", "lease_seconds", "region_opt_in", "region_show_name")
-_LIMITS = {"days": (0, 366), "seconds": (0, 86_400), "minutes": (0, 10_080)}
+_LIMITS = {"days": (0, 366), "seconds": (0, 86_400), "minutes": (0, 10_080), "months": (0, 120), "percent": (0, 100),
+           "port": (1, 65_535)}
 _FIX = {
+    "months": "Write a whole number of months from 0 to 120, for example 12.",
+    "percent": "Write a whole number from 0 to 100, for example 25.",
+    "port": "Write the port number, for example 587.",
+    "text": "Write the text after the colon, in quotes if it contains : or #.",
+    "quotas": "Write each level of need with a number, for example {Child protection: 6, Care leaver: 2}.",
     "yes/no": "Write yes or no.",
     "days": "Write a whole number of days from 0 to 366, for example 7.",
     "seconds": "Write a whole number of seconds, for example 30.",
@@ -185,7 +227,8 @@ def setting_lines(path: Path) -> list[tuple[str, int, Any]]:
     if not isinstance(node, yaml.MappingNode):
         raise WorkspaceError(f"{CONFIG_FILE} line {node.start_mark.line + 1}: expected 'setting: value' lines. "
                              "Write one setting per line, for example 'tracker: yes'.")
-    loader_value: Callable[[yaml.Node], Any] = lambda item: yaml.safe_load(yaml.serialize(item))  # noqa: E731
+    # Built from the node itself: serialising 'setting:' with nothing after it and loading it again fails.
+    loader_value: Callable[[yaml.Node], Any] = lambda item: yaml.SafeLoader("").construct_document(item)  # noqa: E731
     return [(str(key.value), key.start_mark.line + 1, loader_value(value)) for key, value in node.value]
 
 
@@ -198,6 +241,12 @@ def _check(setting: Setting, raw: Any) -> Any:
     """*raw* as the setting's kind, or None when it is not one."""
     if setting.kind == "yes/no":
         return raw if isinstance(raw, bool) else None
+    if setting.kind == "text":
+        return str(raw) if isinstance(raw, (str, int)) and not isinstance(raw, bool) else None
+    if setting.kind == "quotas":
+        good = isinstance(raw, dict) and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 1000
+                                             for v in raw.values())
+        return {str(key): value for key, value in raw.items()} if good else None
     if isinstance(raw, bool) or not isinstance(raw, int):
         return None
     low, high = _LIMITS[setting.kind]
@@ -205,7 +254,9 @@ def _check(setting: Setting, raw: Any) -> Any:
 
 
 def _what(setting: Setting) -> str:
-    return "yes or no" if setting.kind == "yes/no" else f"a number of {setting.kind}"
+    kinds = {"yes/no": "yes or no", "text": "text", "quotas": "a list of levels of need with numbers",
+             "percent": "a percentage", "port": "a port number"}
+    return kinds.get(setting.kind, f"a number of {setting.kind}")
 
 
 def example_text() -> str:
@@ -219,7 +270,7 @@ def example_text() -> str:
             section = setting.section
             lines += [f"# ---- {section} ----", ""]
         lines += [f"# {part}" for part in _wrap(setting.help)]
-        lines += [f"{setting.name}: {shown(setting.default)}", ""]
+        lines += [f"{setting.name}: {shown(setting.default) or repr('')}", ""]
     return "\n".join(lines)
 
 

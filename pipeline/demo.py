@@ -17,6 +17,7 @@ from . import demo_content as text
 from . import demo_forms as v2
 from .admin import Person, read_roster, write_examples
 from .config import write_example_config
+from .demo_people import people_demo
 from .ingest import Outcome, ingest_inbox
 from .issue import issue_form
 from .quarter import Quarter
@@ -44,6 +45,7 @@ class DemoResult:
     workspace: Workspace
     outcomes: list[Outcome] = field(default_factory=list)
     report_paths: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what else the demo made, one line each
 
 
 class _Quarter:
@@ -349,6 +351,7 @@ def make_demo(root: Path, render: bool = True) -> DemoResult:
             write_register(workspace.root / "admin" / REGISTER_NAME, _completions(store, catalogue, random.Random(7)))
         result.report_paths = _quarter_through_the_watcher(workspace, catalogue, store, roster, render, result)
         result.report_paths += demo_annual_report(workspace, catalogue, store) if render else []
+        result.notes += people_demo(workspace, catalogue, store, CURRENT, dt.date(2023, 1, 16))  # demo_people.py
     return result
 
 

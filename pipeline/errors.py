@@ -321,7 +321,55 @@ STORE_MESSAGES = {
                          "(or 'database:' in qa.yaml) and that the server is running and lets this computer in.",
 }
 
-CATALOGUES = (MESSAGES, ADMIN_MESSAGES, TARGET_MESSAGES, SPEC_MESSAGES, CLI_MESSAGES, STORE_MESSAGES)
+# Choosing children (qa sample, qa issue --from-sample), reminders and receipts (qa remind, qa watch).
+PEOPLE_MESSAGES = {
+    "caseload_unreadable": "{file}: cannot be read ({detail}). Save the caseload extract as .csv or .xlsx and try again.",
+    "caseload_empty": "{file}: nothing is listed. Export the caseload with its headings in the first row.",
+    "caseload_no_column": "{file} row {row}: no '{heading}' column (the headings there are {found}). Set {setting} in "
+                          "qa.yaml to the heading your extract uses.",
+    "caseload_no_id": "{heading} is empty.",
+    "caseload_bad_id": "{heading} (not shown here) is not in the form of a child's ID.",
+    "caseload_repeat": "{heading} repeats row {first}.",
+    "caseload_empty_cell": "{heading} is empty.",
+    "caseload_bad_level": "{heading} '{value}' is not one of {levels}.",
+    "caseload_bad_date": "{heading} '{value}' is not a date.",
+    "caseload_row_left_out": "The row is left out of the sample: correct it in the extract to include the child.",
+    "caseload_missing": "No caseload extract: give it with --extract FILE (the .csv or .xlsx your case-management "
+                        "system exports), or save it as {file}.",
+    "sample_no_children": "No child in {file} can be sampled for {quarter}: {reason}",
+    "sample_size": "--size must be at least 1.",
+    "sample_no_auditors": "No one on the roster ({file}) dip-samples: targets.yaml names the roles {roles}. Add them to "
+                          "the roster, or the roles to dip_sample: auditor_roles in admin/targets.yaml.",
+    "sample_form": "qa sample draws children for ccr or dip_sample, not '{form}'.",
+    "from_sample_unreadable": "{file}: cannot be read ({detail}). Give the sample workbook qa sample wrote (or your "
+                              "edited copy of it).",
+    "from_sample_no_form": "{file}: the 'Read me' sheet does not say which form and quarter the sample is for. Give "
+                           "FORM and --quarter, e.g. qa issue ccr --quarter 2022-23-Q3 --from-sample {file}.",
+    "from_sample_column": "{file} · sheet 'Sample': no '{heading}' column. Keep the headings qa sample wrote in the "
+                          "first row.",
+    "from_sample_empty": "{file} · sheet 'Sample': no children are listed. Add one row per child, or draw a new "
+                         "sample with qa sample.",
+    "from_sample_row": "{file} · sheet 'Sample' row {row}: {problem}",
+    "from_sample_no_id": "Child ID is empty. Fill it in, or delete the row.",
+    "from_sample_bad_id": "Child ID (not shown here) is not in the form of a child's ID, e.g. {example}.",
+    "from_sample_no_assignee": "{heading} is empty. Choose who completes it, or give --assignee NAME for rows "
+                               "without one.",
+    "from_sample_assignee": "{heading} '{name}' is not on the staff roster.{hint}",
+    "from_sample_repeat": "Child ID repeats row {first}: delete one of the rows.",
+    "from_sample_options": "--from-sample takes the children from the sample: leave out --child-id.",
+    "issue_needs": "Missing {what}. Give FORM, --quarter and --assignee, or --from-sample FILE.",
+    "remind_no_one": "Nobody owes anything for {quarter} on {day}: no reminder written.",
+    "remind_bad_email": "{file} · sheet '{sheet}' row {row}: Email '{value}' is not an email address: the reminder is "
+                        "written but not sent. Write it as name@example.gov.uk.",
+    "mail_no_address": "{name} has no Email on the roster ({file}): their reminder is written but not sent. Add an "
+                       "Email column to the Staff sheet with their address.",
+    "mail_failed": "Sending to {to} through {host}:{port} failed ({detail}). Nothing more was sent; run qa remind "
+                   "again once the mail server is reachable (what was sent is not sent twice in a day).",
+    "mail_login": "The mail server {host}:{port} refused the login ({detail}). Check the user name and password in the "
+                  "environment variables {user_env} and {password_env}.",
+}
+
+CATALOGUES = (MESSAGES, ADMIN_MESSAGES, TARGET_MESSAGES, SPEC_MESSAGES, CLI_MESSAGES, STORE_MESSAGES, PEOPLE_MESSAGES)
 
 
 def message(key: str, /, **details: object) -> Message:

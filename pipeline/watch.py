@@ -16,7 +16,7 @@ import signal
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -242,8 +242,10 @@ class Watcher:
         give_up: float = DEFAULT_GIVE_UP,
         clock: Clock = MONOTONIC,
         schedule: Schedule | None = None,
+        receipts: Callable[[Store, object], None] | None = None,
     ) -> None:
         self.workspace = workspace
+        self.receipts = receipts  # receipts.py: tells each file's author it was accepted or why not
         self.schedule = schedule  # hands-off operation (schedule.py): one pass after each step
         self.catalogue = catalogue
         self.rescan_every = rescan
@@ -459,6 +461,8 @@ class Watcher:
             log.debug("%s was claimed by another watcher", self._display(path))
         else:
             self._count([outcome])
+            if self.receipts is not None:
+                self.receipts(store, outcome)
 
     def _failed(self, path: Path, err: Exception, claims_before: set[str]) -> None:
         """Log an ingest that raised, saying where the file is now: still in the inbox, or held in a claim."""
@@ -502,7 +506,10 @@ class Watcher:
 def watch(workspace: Workspace, catalogue: Catalogue, *, polling: bool = False, interval: float = DEFAULT_POLL_INTERVAL,
           schedule: Schedule | None = None) -> None:
     """Watch *workspace*'s inbox until SIGINT or SIGTERM: the library call behind `qa watch`."""
-    Watcher(workspace, catalogue, polling=polling, interval=interval, schedule=schedule).run_forever()
+    from .receipts import Receipts
+
+    Watcher(workspace, catalogue, polling=polling, interval=interval, schedule=schedule,
+            receipts=Receipts.for_workspace(workspace, catalogue)).run_forever()
 
 
 __all__ = ["DEFAULT_GIVE_UP", "DEFAULT_POLL_INTERVAL", "DEFAULT_SETTLE", "Watcher", "inbox_candidate", "printable", "watch"]

@@ -77,3 +77,28 @@ def test_the_tracker_names_no_child_and_no_file_a_person_typed(demo):
     assert names and files and "R-0" in text and "C" in text
     for typed in names | files:
         assert typed not in text
+
+
+def test_the_demo_draws_next_quarters_samples_and_writes_reminders_without_names(demo):
+    import email
+    import email.policy
+
+    with Store(demo.workspace.store_path) as store:
+        names = {s.values["child_name"] for s in store.submissions(form="ccr", include_replaced=True) if s.values.get("child_name")}
+        issued_q4 = [i for i in store.issued("2022-23-Q4") if i.form == "ccr"]
+    samples = demo.workspace.outbox / "samples" / "2022-23-Q4"
+    frame = json.loads((samples / "ccr-sample-2022-23-Q4-frame.json").read_text(encoding="utf-8"))
+    assert frame["size_drawn"] == 20 and len(issued_q4) == 20
+    assert frame["excluded"] and all(e["reason"].startswith(("reviewed (CCR) on", "dip-sampled on", "issued for a CCR on"))
+                                     for e in frame["excluded"])
+    bordering = frame["bordering_good"]  # judged so on the demo's CCRs, and two listed by the admin
+    assert len(bordering["taken"]) == min(bordering["candidates"], bordering["at_most"]) and bordering["candidates"] >= 2
+    assert (samples / "dip_sample-sample-2022-23-Q4.xlsx").is_file()
+    reminders = sorted((demo.workspace.outbox / "mail" / "reminders" / "2022-23-Q3" / "2023-01-16").glob("*.eml"))
+    assert len(reminders) >= 10
+    for path in reminders:
+        message_ = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert "@example.org" in message_["To"]
+        body = message_.get_body(("plain",)).get_content()
+        for name in names:
+            assert name not in body and name not in json.dumps(frame)

@@ -186,7 +186,7 @@ def test_qa_db_copy_moves_the_sqlite_store_into_postgresql_with_its_numbers(work
 
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == (f"Copied into {postgres_url}, schema qa: 2 submission, 3 ingest_log, 0 issued, "
-                                             "1 schedule_done, 0 claim_lease. Every count matches.")
+                                             "1 schedule_done, 0 claim_lease, 0 mail_sent. Every count matches.")
     monkeypatch.setenv("QA_DATABASE_URL", postgres_url)
     with Store(workspace.store_path) as store:
         assert store.kind == "postgresql"

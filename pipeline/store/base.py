@@ -130,7 +130,7 @@ class Store:
 
     def tables(self) -> list[str]:
         """The store's data tables, in the order a copy fills them (a row before the rows that refer to it)."""
-        return ["submission", "ingest_log", "issued", "schedule_done", "claim_lease"]
+        return ["submission", "ingest_log", "issued", "schedule_done", "claim_lease", "mail_sent"]
 
     def renumber(self, table: str) -> None:
         """After rows were copied in with their numbers, number the next row after the highest (SQLite does itself)."""
@@ -338,6 +338,28 @@ class Store:
             cursor = self._db.execute("INSERT INTO schedule_done (key, done_at, detail) VALUES (?,?,?) ON CONFLICT DO NOTHING",
                                       (key, now(), detail))
         return cursor.rowcount == 1
+
+    # --- mail sent (qa remind, receipts): each message once -------------------------------------------
+
+    def claim_mail(self, key: str, kind: str, quarter: str, recipient: str, subject: str) -> bool:
+        """Record the message *key* as sent; False if it already was (so it is not sent again)."""
+        with self._transaction():
+            cursor = self._db.execute(
+                "INSERT INTO mail_sent (key, sent_at, kind, quarter, recipient, subject) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT DO NOTHING", (key, now(), kind, quarter, recipient, subject))
+        return cursor.rowcount == 1
+
+    def release_mail(self, key: str) -> None:
+        """Forget the message *key* (sending it failed), so the next run sends it."""
+        with self._transaction():
+            self._db.execute("DELETE FROM mail_sent WHERE key = ?", (key,))
+
+    def mail_sent(self, kind: str | None = None) -> list[tuple[str, str, str, str]]:
+        """(sent at, kind, recipient, subject) of every message recorded as sent, oldest first."""
+        sql, params = "SELECT sent_at, kind, recipient, subject FROM mail_sent", ()
+        if kind:
+            sql, params = sql + " WHERE kind = ?", (kind,)
+        return [tuple(row) for row in self._db.execute(sql + " ORDER BY sent_at, key", params)]
 
     def returned_issue_ids(self) -> set[str]:
         """Issue ids that have a current submission."""

@@ -102,6 +102,16 @@ CREATE TABLE IF NOT EXISTS claim_lease (
     expires_at REAL NOT NULL
 )
 """),
+    Migration(4, "mail sent by qa remind and the watcher's receipts: each message once", """
+CREATE TABLE IF NOT EXISTS mail_sent (
+    key TEXT PRIMARY KEY,
+    sent_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    quarter TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL
+)
+"""),
 )
 LATEST = MIGRATIONS[-1].version
 
