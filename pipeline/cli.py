@@ -13,6 +13,7 @@ from . import __version__
 from .cli_group import Context, QaGroup
 from .cli_annual import add_year_option
 from .cli_db import db_group
+from .cli_region import region_group
 from .cli_handsoff import config_command, config_with_today, watch_once
 from .cli_output import report_outcomes, status_lines
 from .errors import message
@@ -424,6 +425,7 @@ def watch(obj: Context, polling: bool, interval: float | None, once: bool, today
 
 cli.add_command(config_command)
 cli.add_command(db_group)
+cli.add_command(region_group)
 
 
 @cli.command()

@@ -8,13 +8,14 @@ duplicate check and the insert of a save can never interleave with another host'
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import threading
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -131,7 +132,9 @@ class PostgresStore(Store):
     kind = "postgresql"
 
     def __init__(self, path: Path | None = None, *, url: str | None = None, upgrade: bool = True,
-                 council: str | None = None) -> None:
+                 council: str | None = None, clock: Callable[[], dt.datetime] | None = None) -> None:
+        if clock is not None:
+            self.clock = clock
         from . import Tenant, database_url, lease_seconds, tenant_of
 
         root = path.parent if path is not None else None
