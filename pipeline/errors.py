@@ -319,6 +319,8 @@ STORE_MESSAGES = {
                          "and _ starting with a letter, for example 'council: STH'.",
     "region_needs_postgres": "qa region report compares the councils sharing one PostgreSQL database, but this workspace's "
                              "store is {where}. Set QA_DATABASE_URL (or 'database:' in qa.yaml) to the region's database.",
+    "store_bad_lease": "{source} '{value}' is not a number of seconds. Write a whole number from 1 to 86400, for "
+                       "example 60 (how long a claimed file's lease lasts before another host takes the file over).",
     "store_unreachable": "Cannot connect to the PostgreSQL database {where}: {error}. Check the address in QA_DATABASE_URL "
                          "(or 'database:' in qa.yaml) and that the server is running and lets this computer in.",
 }

@@ -20,12 +20,8 @@ from .compliance.lines import GREEN
 from .report.practice import GRADES, grade_of_record, percent
 from .spec import Catalogue
 from .store import Store, bind
-from .store.records import now, stored
+from .store.records import stored
 from .workspace import Workspace
-
-ACTIVITY_TABLE = ("CREATE TABLE IF NOT EXISTS public.qa_region_activity (schema_name TEXT NOT NULL, quarter TEXT NOT NULL,"
-                  " lines_json TEXT NOT NULL, shared_at TEXT NOT NULL, PRIMARY KEY (schema_name, quarter))")
-
 
 @dataclass(frozen=True)
 class Activity:
@@ -75,25 +71,13 @@ def share_activity(store: Store, workspace: Workspace, quarter: Quarter, catalog
     except WorkspaceError:
         return False
     lines = [asdict(Activity(line.activity, line.minimum, line.counted, line.rag)) for line in compliance.activities]
-    raw = store._db.raw
-    with raw.transaction():
-        raw.execute("SELECT pg_advisory_xact_lock(0)")
-        raw.execute(ACTIVITY_TABLE)
-        raw.execute("INSERT INTO public.qa_region_activity (schema_name, quarter, lines_json, shared_at) VALUES (%s,%s,%s,%s)"
-                    " ON CONFLICT (schema_name, quarter) DO UPDATE SET lines_json = excluded.lines_json,"
-                    " shared_at = excluded.shared_at", (store.schema, quarter.label, json.dumps(lines), now()))
+    store.share_region_activity(quarter.label, json.dumps(lines))
     return True
 
 
 def region_figures(store: Store, quarter: Quarter, catalogue: Catalogue) -> list[CouncilFigures]:
     """Each opted-in council's figures for *quarter*, in the order of their codes."""
-    _postgres(store)
-    raw = store._db.raw
-    with raw.transaction():
-        raw.execute("SELECT pg_advisory_xact_lock(0)")
-        raw.execute(ACTIVITY_TABLE)
-    shared = {row[0]: json.loads(row[1]) for row in store._db.execute(
-        "SELECT schema_name, lines_json FROM public.qa_region_activity WHERE quarter = ?", (quarter.label,))}
+    shared = {schema: json.loads(lines) for schema, lines in _postgres(store).region_activity(quarter.label).items()}
     figures = []
     for tenant in store.tenants():
         if not tenant["region_opt_in"]:

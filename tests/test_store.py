@@ -236,3 +236,14 @@ def test_a_council_code_that_is_not_one_is_refused(tmp_path, postgres_url, monke
 
     assert result.exit_code == 1
     assert result.output == "Error: " + message("store_bad_council", council="St Helens") + "\n"
+
+
+def test_a_lease_that_is_not_a_number_of_seconds_is_refused(tmp_path, postgres_url, monkeypatch):
+    monkeypatch.setenv("QA_DATABASE_URL", postgres_url)
+    monkeypatch.delenv("QA_LEASE_SECONDS", raising=False)
+    workspace = council_workspace(tmp_path, "STH", "lease_seconds: soon\n")
+
+    result = qa(workspace, "db", "upgrade")
+
+    assert result.exit_code == 1
+    assert result.output == "Error: " + message("store_bad_lease", source="qa.yaml line 2: lease_seconds", value="soon") + "\n"

@@ -27,6 +27,8 @@ from .migrations import numbered_tables, postgres_ddl
 from .records import now
 
 _COUNCIL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,29}$")
+ACTIVITY_TABLE = ("CREATE TABLE IF NOT EXISTS public.qa_region_activity (schema_name TEXT NOT NULL, quarter TEXT NOT NULL,"
+                  " lines_json TEXT NOT NULL, shared_at TEXT NOT NULL, PRIMARY KEY (schema_name, quarter))")
 TENANT_TABLE = ("CREATE TABLE IF NOT EXISTS public.qa_tenant (schema_name TEXT PRIMARY KEY, council TEXT NOT NULL,"
                 " council_name TEXT, region_opt_in BOOLEAN NOT NULL, region_show_name BOOLEAN NOT NULL, seen_at TEXT NOT NULL)")
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.I)
@@ -186,6 +188,23 @@ class PostgresStore(Store):
     def tenants(self) -> list[Any]:
         """Every council in the database: schema_name, council, council_name, region_opt_in, region_show_name."""
         return self._db.execute("SELECT * FROM public.qa_tenant ORDER BY council").fetchall()
+
+    def share_region_activity(self, quarter: str, lines_json: str) -> None:
+        """Publish this council's activity against its minimums for *quarter* (counts only) to the region."""
+        with self._db.raw.transaction():
+            self._db.raw.execute("SELECT pg_advisory_xact_lock(0)")
+            self._db.raw.execute(ACTIVITY_TABLE)
+            self._db.execute("INSERT INTO public.qa_region_activity (schema_name, quarter, lines_json, shared_at) VALUES (?,?,?,?)"
+                             " ON CONFLICT (schema_name, quarter) DO UPDATE SET lines_json = excluded.lines_json,"
+                             " shared_at = excluded.shared_at", (self.schema, quarter, lines_json, now()))
+
+    def region_activity(self, quarter: str) -> dict[str, str]:
+        """Each council's published activity lines for *quarter* (JSON text), by schema."""
+        with self._db.raw.transaction():
+            self._db.raw.execute("SELECT pg_advisory_xact_lock(0)")
+            self._db.raw.execute(ACTIVITY_TABLE)
+        rows = self._db.execute("SELECT schema_name, lines_json FROM public.qa_region_activity WHERE quarter = ?", (quarter,))
+        return {row[0]: row[1] for row in rows}
 
     def tenant_rows(self, schema: str, sql: str, params: Any = ()) -> list[Any]:
         """Rows of *sql* run in another council's schema (the region report only: counts, never names)."""
