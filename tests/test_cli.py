@@ -198,6 +198,7 @@ EVERY_COMMAND = {
     "forms": (), "templates": (), "issue": ("ccr", "--quarter", "2022-23-Q3", "--assignee", "Sarah Lowe"),
     "validate": ("{form}",), "ingest": (), "watch": (), "status": ("--quarter", "2022-23-Q3"),
     "report": ("--quarter", "2022-23-Q3"), "export": (), "check": (), "recover": (), "config": (), "db": ("upgrade",),
+    "region": ("report", "--quarter", "2022-23-Q3"),
 }
 
 
