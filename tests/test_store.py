@@ -247,3 +247,37 @@ def test_a_lease_that_is_not_a_number_of_seconds_is_refused(tmp_path, postgres_u
 
     assert result.exit_code == 1
     assert result.output == "Error: " + message("store_bad_lease", source="qa.yaml line 2: lease_seconds", value="soon") + "\n"
+
+
+def test_an_expired_lease_is_taken_over_by_exactly_one_host(tmp_path, postgres_url, monkeypatch):
+    monkeypatch.setenv("QA_DATABASE_URL", postgres_url)
+    workspace = Workspace(tmp_path / "ws").ensure()
+    monkeypatch.setenv("QA_HOST", "host-a")
+    with Store(workspace.store_path) as holder:
+        holder.hold_lease("t1")
+    stores = [Store(workspace.store_path) for _ in range(4)]
+    try:
+        monkeypatch.setenv("QA_HOST", "host-b")
+        assert stores[0].take_over_lease("t1", age=3600) is False  # held and not expired: left to host-a
+        assert stores[0].take_over_lease("t2", age=0.5) is False  # no lease yet, claimed a moment ago
+        with stores[0]._transaction():
+            stores[0]._db.execute("UPDATE claim_lease SET expires_at = expires_at - 3600")  # host-a died an hour ago
+        won: list[bool] = []
+        start = threading.Barrier(len(stores))
+
+        def take(store: Store) -> None:
+            start.wait(timeout=30)
+            won.append(store.take_over_lease("t1", age=3600))
+
+        threads = [threading.Thread(target=take, args=(store,)) for store in stores]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(won) == [False, False, False, True]
+        assert stores[0]._db.execute("SELECT host FROM claim_lease WHERE token = ?", ("t1",)).fetchone()[0] == "host-b"
+        stores[0].release_lease("t1")
+        assert stores[0].held_leases() == 0
+    finally:
+        for store in stores:
+            store.close()

@@ -227,33 +227,31 @@ class PostgresStore(Store):
     _EXPIRY = "EXTRACT(EPOCH FROM clock_timestamp()) + ?"
     _EXPIRED = "expires_at < EXTRACT(EPOCH FROM clock_timestamp())"
 
+    # Each step is one statement, atomic by itself: no lock beyond the row's. Of two hosts taking over one
+    # expired lease, the second's UPDATE waits on the row, then finds it no longer expired and changes nothing.
+    _UPSERT = (f"INSERT INTO claim_lease (token, host, pid, taken_at, expires_at) VALUES (?,?,?,?,{_EXPIRY})"
+               " ON CONFLICT (token) DO UPDATE SET host = excluded.host, pid = excluded.pid, taken_at = excluded.taken_at,"
+               " expires_at = excluded.expires_at")
+
     def hold_lease(self, token: str) -> None:
         self._keep()
-        with self._transaction():
-            self._db.execute(
-                f"INSERT INTO claim_lease (token, host, pid, taken_at, expires_at) VALUES (?,?,?,?,{self._EXPIRY})"
-                " ON CONFLICT (token) DO UPDATE SET host = excluded.host, pid = excluded.pid, taken_at = excluded.taken_at,"
-                " expires_at = excluded.expires_at",
-                (token, host_name(), os.getpid(), now(), self.lease_seconds))
+        self._db.execute(self._UPSERT, (token, host_name(), os.getpid(), now(), self.lease_seconds))
 
     def take_over_lease(self, token: str, age: float) -> bool:
         self._keep()
-        with self._transaction():
-            row = self._db.execute(f"SELECT host, {self._EXPIRED} FROM claim_lease WHERE token = ?", (token,)).fetchone()
-            if row is None and age < self.lease_seconds:
-                return False  # claimed a moment ago: its holder has yet to write its lease
-            if row is not None and not row[1]:
-                return False
-            self._db.execute(
-                f"INSERT INTO claim_lease (token, host, pid, taken_at, expires_at) VALUES (?,?,?,?,{self._EXPIRY})"
-                " ON CONFLICT (token) DO UPDATE SET host = excluded.host, pid = excluded.pid, taken_at = excluded.taken_at,"
-                " expires_at = excluded.expires_at",
-                (token, host_name(), os.getpid(), now(), self.lease_seconds))
-        return True
+        taken = self._db.execute(f"UPDATE claim_lease SET host = ?, pid = ?, taken_at = ?, expires_at = {self._EXPIRY}"
+                                 f" WHERE token = ? AND {self._EXPIRED}",
+                                 (host_name(), os.getpid(), now(), self.lease_seconds, token))
+        if taken.rowcount:
+            return True
+        if age < self.lease_seconds:
+            return False  # claimed a moment ago: its holder may have yet to write its lease
+        made = self._db.execute(f"INSERT INTO claim_lease (token, host, pid, taken_at, expires_at) VALUES (?,?,?,?,{self._EXPIRY})"
+                                " ON CONFLICT (token) DO NOTHING", (token, host_name(), os.getpid(), now(), self.lease_seconds))
+        return made.rowcount == 1  # a holder that died before writing its lease
 
     def release_lease(self, token: str) -> None:
-        with self._transaction():
-            self._db.execute("DELETE FROM claim_lease WHERE token = ? AND host = ? AND pid = ?", (token, host_name(), os.getpid()))
+        self._db.execute("DELETE FROM claim_lease WHERE token = ? AND host = ? AND pid = ?", (token, host_name(), os.getpid()))
 
     def held_leases(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM claim_lease").fetchone()[0]
@@ -264,9 +262,14 @@ class PostgresStore(Store):
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        with self._db.raw.transaction():
-            self._db.raw.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+        raw = self._db.raw
+        raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({self._lock_key})".encode())  # one round trip, not two
+        try:
             yield
+        except BaseException:
+            raw.execute(b"ROLLBACK")
+            raise
+        raw.execute(b"COMMIT")
 
     def columns(self, table: str) -> set[str]:
         rows = self._db.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
