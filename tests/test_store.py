@@ -8,6 +8,7 @@ server the test setup starts itself; where PostgreSQL is not installed its runs 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 
@@ -281,3 +282,19 @@ def test_an_expired_lease_is_taken_over_by_exactly_one_host(tmp_path, postgres_u
     finally:
         for store in stores:
             store.close()
+
+
+def test_another_hosts_claim_is_reported_with_its_lease(workspace, make_form, postgres_url, monkeypatch):
+    monkeypatch.setenv("QA_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("QA_LEASE_SECONDS", "60")
+    claim = workspace.processing / f"{'a' * 32}__4242-1700000000000__host-b__obs.docx"
+    claim.write_bytes(make_form(1))
+
+    result = qa(workspace, "ingest")
+
+    assert result.exit_code == 0, result.output
+    assert claim.exists()  # held by host-b, whose lease has not run out: left to it
+    held = re.sub(r"host-b \d+ s ago", "host-b N s ago", result.output.splitlines()[1])
+    assert held == (f"inbox/.processing/{claim.name} ('obs.docx'): claimed by the computer host-b N s ago and not finished "
+                    "yet. Its lease in the database lasts 60 s from when host-b last renewed it; if that computer has "
+                    "stopped, a computer running qa watch (or qa ingest) takes the file over then.")
