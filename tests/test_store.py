@@ -11,7 +11,9 @@ import json
 import re
 import sqlite3
 import threading
+import time
 
+import pytest
 from click.testing import CliRunner
 
 from answers import QUARTER, full_answers
@@ -298,3 +300,23 @@ def test_another_hosts_claim_is_reported_with_its_lease(workspace, make_form, po
     assert held == (f"inbox/.processing/{claim.name} ('obs.docx'): claimed by the computer host-b N s ago and not finished "
                     "yet. Its lease in the database lasts 60 s from when host-b last renewed it; if that computer has "
                     "stopped, a computer running qa watch (or qa ingest) takes the file over then.")
+
+
+def test_a_store_whose_database_connection_dropped_reconnects(workspace, catalogue, postgres_server, postgres_url, monkeypatch):
+    # A long-running watcher outlives a database restart: the write that meets the dropped connection fails
+    # (its file stays where it is, tried again), the next one reconnects.
+    import psycopg
+
+    monkeypatch.setenv("QA_DATABASE_URL", postgres_url)
+    with Store(workspace.store_path) as store:
+        pid = store._db.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            deadline = time.monotonic() + 30
+            while admin.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()[0]:
+                assert time.monotonic() < deadline, "the server did not drop the connection"
+                time.sleep(0.02)
+        with pytest.raises(psycopg.OperationalError):
+            save(store, submission(catalogue, "C1"), "first")
+        assert save(store, submission(catalogue, "C2"), "second") == "accepted"
+        assert [s.child_id for s in store.submissions()] == ["C2"]

@@ -111,8 +111,16 @@ class _Connection:
 
     _numbered = numbered_tables()
 
-    def __init__(self, db: psycopg.Connection) -> None:
-        self.raw = db
+    def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
+        self._connect = connect
+        self._raw = connect()
+
+    @property
+    def raw(self) -> psycopg.Connection:
+        """The connection; a new one if the server dropped the last (restarted, or the network went away)."""
+        if self._raw.broken:
+            self._raw = self._connect()
+        return self._raw
 
     def execute(self, sql: str, params: Any = ()) -> _Result:
         insert = _INSERT.match(sql)
@@ -125,7 +133,7 @@ class _Connection:
         return _Result(cursor, lastrowid)
 
     def close(self) -> None:
-        self.raw.close()
+        self._raw.close()
 
 
 class PostgresStore(Store):
@@ -152,20 +160,23 @@ class PostgresStore(Store):
         self._keeper: _LeaseKeeper | None = None
         self._lock_key = zlib.crc32(self.schema.encode())
         try:
-            raw = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory, connect_timeout=20)
+            self._db = _Connection(self._connect)
         except psycopg.Error as err:
             raise StoreError(message("store_unreachable", where=redacted(self.url), error=_first_line(err))) from err
-        self._db = _Connection(raw)
         try:
             with self._transaction():
-                raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                self._db.raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             self._register()
-            raw.execute(f'SET search_path TO "{self.schema}"')
             if upgrade:
                 self.upgrade()
         except BaseException:
-            raw.close()
+            self._db.close()
             raise
+
+    def _connect(self) -> psycopg.Connection:
+        raw = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory, connect_timeout=20)
+        raw.execute(f'SET search_path TO "{self.schema}"')  # this council's tables only (the schema may come next)
+        return raw
 
     @property
     def where(self) -> str:
