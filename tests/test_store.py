@@ -320,3 +320,22 @@ def test_a_store_whose_database_connection_dropped_reconnects(workspace, catalog
             save(store, submission(catalogue, "C1"), "first")
         assert save(store, submission(catalogue, "C2"), "second") == "accepted"
         assert [s.child_id for s in store.submissions()] == ["C2"]
+
+
+def test_a_lease_is_renewed_while_its_file_is_in_hand(workspace, postgres_url, monkeypatch):
+    monkeypatch.setenv("QA_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("QA_LEASE_SECONDS", "3")
+    monkeypatch.setenv("QA_HOST", "host-a")
+
+    def expires(store: Store) -> float:
+        return store._db.execute("SELECT expires_at FROM claim_lease WHERE token = 't1'").fetchone()[0]
+
+    with Store(workspace.store_path) as holder, Store(workspace.store_path) as other:
+        holder.hold_lease("t1")
+        first = expires(holder)
+        deadline = time.monotonic() + 30
+        while expires(holder) <= first:  # renewed every second by the holder's keeper thread
+            assert time.monotonic() < deadline, "the lease was never renewed"
+            time.sleep(0.05)
+        monkeypatch.setenv("QA_HOST", "host-b")
+        assert other.take_over_lease("t1", age=3600) is False

@@ -306,14 +306,18 @@ class _LeaseKeeper:
     def _run(self) -> None:
         import logging
 
-        with psycopg.connect(self._url, autocommit=True) as db:
-            db.execute(f'SET search_path TO "{self._schema}"')
-            while not self._stopping.wait(self._seconds / 3):
-                try:
-                    db.execute("UPDATE claim_lease SET expires_at = EXTRACT(EPOCH FROM clock_timestamp()) + %s"
-                               " WHERE host = %s AND pid = %s", (self._seconds, host_name(), os.getpid()))
-                except psycopg.Error:
-                    logging.getLogger(__name__).exception("could not renew the leases on claimed files; trying again")
+        db: psycopg.Connection | None = None
+        while not self._stopping.wait(self._seconds / 3):
+            try:
+                if db is None or db.broken:  # first time, or the server dropped the connection
+                    db = psycopg.connect(self._url, autocommit=True, connect_timeout=max(1, int(self._seconds / 3)))
+                    db.execute(f'SET search_path TO "{self._schema}"')
+                db.execute("UPDATE claim_lease SET expires_at = EXTRACT(EPOCH FROM clock_timestamp()) + %s"
+                           " WHERE host = %s AND pid = %s", (self._seconds, host_name(), os.getpid()))
+            except psycopg.Error:
+                logging.getLogger(__name__).exception("could not renew the leases on claimed files; trying again")
+        if db is not None:
+            db.close()
 
     def stop(self) -> None:
         self._stopping.set()
