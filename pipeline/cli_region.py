@@ -37,7 +37,8 @@ def region_group() -> None:
 @click.pass_obj
 def report_command(obj: Context, period: Quarter, as_json: bool) -> None:
     """Share this council's activity for the quarter, then compare every opted-in council: activity against
-    the minimums, CCR grades and moderation agreement. Councils appear by code unless each allows its name;
+    the minimums, CCR grades and moderation agreement, printed and written to
+    outbox/<quarter>/Region-comparison-<quarter>.docx. Councils appear by code unless each allows its name;
     no child ID, name or file name is shown.
 
     \b
@@ -49,8 +50,12 @@ def report_command(obj: Context, period: Quarter, as_json: bool) -> None:
     with Store(obj.workspace.store_path) as store:
         region.share_activity(store, obj.workspace, period, obj.catalogue)
         figures = region.region_figures(store, period, obj.catalogue)
+    from .report.region_doc import write_region_document
+
+    document = write_region_document(figures, period, obj.workspace.outbox / period.label)
     if as_json:
         click.echo(json.dumps(region.as_json(figures, period), indent=2))
-    else:
-        for line in region.describe(figures, period):
-            click.echo(line)
+        return
+    for line in region.describe(figures, period):
+        click.echo(line)
+    click.echo(f"Written: {document.relative_to(obj.workspace.root).as_posix()}")

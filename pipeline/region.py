@@ -23,6 +23,9 @@ from .store import Store, bind
 from .store.records import stored
 from .workspace import Workspace
 
+NOT_SHARED = "not shared for this quarter yet (the council runs qa region report to share it)."
+
+
 @dataclass(frozen=True)
 class Activity:
     """One QA activity of a council against its minimum (counts only)."""
@@ -107,7 +110,7 @@ def describe(figures: list[CouncilFigures], quarter: Quarter) -> list[str]:
     for council in figures:
         out.append(f"{council.council}")
         if council.activities is None:
-            out.append("  Activity against the minimums: not shared for this quarter yet (the council runs qa region report to share it).")
+            out.append(f"  Activity against the minimums: {NOT_SHARED}")
         else:
             met = sum(1 for a in council.activities if a.rag == GREEN)
             out.append(f"  Activity against the minimums: {met} of {len(council.activities)} met")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from docx import Document
 
 from answers import QUARTER, full_answers
 from pipeline.admin import write_examples
@@ -66,8 +67,13 @@ def test_the_region_report_compares_opted_in_councils_by_code_and_counts_only(tm
     assert st_helens["activities"] and all(set(a) == {"activity", "minimum", "counted", "rag"} for a in st_helens["activities"])
     assert "  Activity against the minimums: not shared for this quarter yet (the council runs qa region report to share it)." in lines
     assert "  Moderation agreement: 100% (1 of 1 moderated review(s) kept the reviewer's grade)" in lines
-    shown = result.output + json.dumps(as_json)
-    for hidden in ("C91", "C92", "C93", "KNO", "Knowsley", "Wigan", "STH", ".docx"):
+    assert lines[-1] == f"Written: outbox/{QUARTER}/Region-comparison-{QUARTER}.docx"
+    document = Document(wig.outbox / QUARTER / f"Region-comparison-{QUARTER}.docx")
+    cells = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    assert ["St Helens", "2", "1", "50%"] in cells and ["WIG", "1", "1", "100%"] in cells
+    assert ["St Helens", "3", "0", "1", "1", "1"] in cells
+    shown = result.output + json.dumps(as_json) + json.dumps(cells) + "\n".join(p.text for p in document.paragraphs)
+    for hidden in ("C91", "C92", "C93", "KNO", "Knowsley", "Wigan", "STH", "archive/"):
         assert hidden not in shown, hidden
 
 
