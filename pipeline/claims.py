@@ -4,7 +4,9 @@ A file is claimed by an atomic rename into the processing folder, so exactly one
 The claim's name carries a token (the store's key for recovery), the holder's pid and start time (a
 pid reused by a later process is told apart by its start time) and its host; the full path inside
 the inbox is kept in a small note beside it. A claim whose holder died is recovered on the next
-start; one held by another computer is reported with its age and taken over only on request.
+start; one held by another computer is reported with its age and taken over only on request, except
+with a PostgreSQL store, where a claim is also a lease in the store (store/postgres.py) that another
+host takes over once it runs out.
 """
 
 from __future__ import annotations
@@ -63,11 +65,22 @@ class HeldClaim:
     def describe(self, workspace: Workspace) -> str:
         """One plain line for the operator: which file, who holds it, for how long, what to do."""
         where = f"{self.claim.path.relative_to(workspace.root).as_posix()} ('{self.display}')"
+        if self.claim.host != HOST and (lease := _lease_of(workspace)) is not None:
+            return (f"{where}: claimed by the computer {self.claim.host} {self.age} ago and not finished yet. Its lease in "
+                    f"the database lasts {lease:g} s from when {self.claim.host} last renewed it; if that computer has "
+                    "stopped, a computer running qa watch (or qa ingest) takes the file over then.")
         if self.claim.host != HOST:
             return (f"{where}: claimed by the computer {self.claim.host} {self.age} ago and not finished. If qa no "
                     f"longer runs there, take it over with: qa recover --force-host {self.claim.host}")
         return (f"{where}: left {self.age} ago by a qa process that stopped (process {self.claim.pid}). "
                 "Run qa ingest, which finishes it.")
+
+
+def _lease_of(workspace: Workspace) -> float | None:
+    """How long a claim's lease lasts, where claims are leases (a PostgreSQL store); None on SQLite."""
+    from .store import database_url, lease_seconds
+
+    return lease_seconds(workspace.root) if database_url(workspace.root) else None
 
 
 def own_start_time() -> float:

@@ -13,6 +13,7 @@ from . import __version__
 from .cli_group import Context, QaGroup
 from .cli_annual import add_year_option
 from .cli_db import db_group
+from .cli_region import region_group
 from .cli_handsoff import config_command, config_with_today, watch_once
 from .cli_people import issue, remind, sample
 from .cli_output import report_outcomes, status_lines
@@ -395,6 +396,7 @@ cli.add_command(config_command)
 cli.add_command(db_group)
 for _command in (issue, sample, remind):  # qa issue, qa sample, qa remind: cli_people.py
     cli.add_command(_command)
+cli.add_command(region_group)
 
 
 @cli.command()

@@ -317,6 +317,13 @@ STORE_MESSAGES = {
     "store_copy_needs_url": "--to must be a PostgreSQL address such as postgresql://qa@dbserver/qa, not '{url}'.",
     "store_bad_council": "qa.yaml: council '{council}' is not a council code. Write a short code of letters, digits "
                          "and _ starting with a letter, for example 'council: STH'.",
+    "region_needs_postgres": "qa region report compares the councils sharing one PostgreSQL database, but this workspace's "
+                             "store is {where}. Set QA_DATABASE_URL (or 'database:' in qa.yaml) to the region's database.",
+    "store_bad_lease": "{source} '{value}' is not a number of seconds. Write a whole number from 1 to 86400, for "
+                       "example 60 (how long a claimed file's lease lasts before another host takes the file over).",
+    "store_not_handled_unreachable": "The PostgreSQL store could not be written ({detail}), so the file could not be "
+                                     "recorded. It is {where}, unchanged. Check that the database server is running and "
+                                     "reachable from this computer, then run qa ingest (qa watch tries again by itself).",
     "store_unreachable": "Cannot connect to the PostgreSQL database {where}: {error}. Check the address in QA_DATABASE_URL "
                          "(or 'database:' in qa.yaml) and that the server is running and lets this computer in.",
 }

@@ -7,6 +7,7 @@ line for that file, and goes on with the others.
 from __future__ import annotations
 
 import errno
+import sqlite3
 from pathlib import Path
 
 from . import moves
@@ -49,8 +50,11 @@ def describe(workspace: Workspace, err: Exception, where: Path) -> str:
         place = f"still in {shown(workspace, where)} (the next run tries it again)"
     else:
         place = f"in {shown(workspace, where)}"
-    if isinstance(err, STORE_BUSY):
+    if isinstance(err, sqlite3.OperationalError):
         return message("not_handled_busy", path=shown(workspace, workspace.store_path), where=place)
+    if isinstance(err, STORE_BUSY):  # the PostgreSQL server went away or refused the write
+        return message("store_not_handled_unreachable", detail=str(err).strip().splitlines()[0] if str(err).strip() else
+                       type(err).__name__, where=place)
     if isinstance(err, Unreadable):
         return message("unreadable_file", detail=err.detail, where=place)
     code = getattr(err, "errno", None)

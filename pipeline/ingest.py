@@ -221,7 +221,6 @@ def ingest_file(workspace: Workspace, path: Path, catalogue: Catalogue, store: S
         raise FileNotHandled(_failed(workspace, display, err, path)) from err
     if claimed is None:
         return None
-    store.hold_lease(token)  # PostgreSQL: held in the store, so another host takes it over if this one dies
     try:
         claims.write_note(workspace, token, display)
     except OSError:
@@ -245,7 +244,10 @@ def recover_claims(workspace: Workspace, catalogue: Catalogue, store: Store, for
         expired = False
         if claim.host != HOST and claim.host != force_host:
             # Another computer's claim: left to it, unless its lease in the store ran out (that host died).
-            expired = store.take_over_lease(claim.token, max(0.0, time.time() - claims.claimed_at(workspace, claim)))
+            try:
+                expired = store.take_over_lease(claim.token, max(0.0, time.time() - claims.claimed_at(workspace, claim)))
+            except STORE_BUSY:
+                expired = False  # the database is away: looked at again at the next rescan
             if not expired:
                 continue
         if claim.host == HOST and not claim.mine and claim.holder_alive():
@@ -258,8 +260,6 @@ def recover_claims(workspace: Workspace, catalogue: Catalogue, store: Store, for
             continue
         if claimed is None:
             continue
-        if not expired:
-            store.hold_lease(claim.token)
         if claim.mine:
             log.info("retrying %s, which could not be finished a moment ago", printable(display))
         elif expired:
@@ -339,6 +339,7 @@ def _release(store: Store, token: str) -> None:
 
 def _process(workspace: Workspace, claimed: Path, token: str, display: str, catalogue: Catalogue, store: Store,
              recovering: bool) -> Outcome:
+    store.hold_lease(token)  # PostgreSQL: held in the store and renewed, so another host takes it over if this one dies
     earlier = store.claimed_outcome(token)
     if recovering:  # a crash may have left this claim's hidden names behind: only the recorded folder's may be used
         keep = Path(earlier.destination).parent if earlier is not None and earlier.destination else None

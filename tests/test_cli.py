@@ -199,6 +199,7 @@ EVERY_COMMAND = {
     "validate": ("{form}",), "ingest": (), "watch": (), "status": ("--quarter", "2022-23-Q3"),
     "report": ("--quarter", "2022-23-Q3"), "export": (), "check": (), "recover": (), "config": (), "db": ("upgrade",),
     "sample": ("ccr", "--quarter", "2022-23-Q3"), "remind": ("--quarter", "2022-23-Q3"),
+    "region": ("report", "--quarter", "2022-23-Q3"),
 }
 
 

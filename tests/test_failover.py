@@ -8,6 +8,7 @@ their leases run out: every file is stored exactly once and nothing is left clai
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 from pipeline.ingest import CLAIM_SEPARATOR
@@ -21,6 +22,15 @@ SLACK = 20  # seconds beyond the lease for the survivor to find and finish the d
 
 def claims_of(workspace, host: str) -> list[str]:
     return [p.name for p in workspace.processing.glob(f"*{CLAIM_SEPARATOR}*") if p.name.split(CLAIM_SEPARATOR)[2] == host]
+
+
+def caught_holding(watcher, workspace) -> bool:
+    """Stop *watcher* (SIGSTOP); True, leaving it stopped, if it holds a claim, else let it go on and say False."""
+    watcher.process.send_signal(signal.SIGSTOP)
+    if claims_of(workspace, "host-a"):
+        return True
+    watcher.process.send_signal(signal.SIGCONT)  # it runs on while wait_for pauses before the next look
+    return False
 
 
 def test_a_watcher_killed_mid_burst_strands_nothing(workspace, postgres_url, make_form, watch_processes, monkeypatch, tmp_path):
@@ -40,11 +50,10 @@ def test_a_watcher_killed_mid_burst_strands_nothing(workspace, postgres_url, mak
         os.rename(staging / name, workspace.inbox / name)
 
     with Store(workspace.store_path) as store:
-        def a_holds_a_lease() -> bool:
-            return store._db.execute("SELECT COUNT(*) FROM claim_lease WHERE host = ?", ("host-a",)).fetchone()[0] > 0
-
-        wait_for(lambda: len(archived(workspace)) >= FILES // 10 and a_holds_a_lease(), "host-a to be mid-burst with a file in hand")
-        doomed.kill()  # SIGKILL: no cleanup, its leases stop being renewed
+        wait_for(lambda: len(archived(workspace)) >= FILES // 10, "the burst to be under way")
+        wait_for(lambda: caught_holding(doomed, workspace), "host-a to be caught with a file in hand")
+        doomed.process.kill()  # SIGKILL while stopped: no cleanup, its leases stop being renewed
+        doomed.process.wait(DEADLINE)
         killed_at = time.monotonic()
         stranded = claims_of(workspace, "host-a")
         assert stranded, "host-a died holding no claim: the test did not test a takeover"

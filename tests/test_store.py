@@ -8,9 +8,12 @@ server the test setup starts itself; where PostgreSQL is not installed its runs 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
+import time
 
+import pytest
 from click.testing import CliRunner
 
 from answers import QUARTER, full_answers
@@ -236,3 +239,103 @@ def test_a_council_code_that_is_not_one_is_refused(tmp_path, postgres_url, monke
 
     assert result.exit_code == 1
     assert result.output == "Error: " + message("store_bad_council", council="St Helens") + "\n"
+
+
+def test_a_lease_that_is_not_a_number_of_seconds_is_refused(tmp_path, postgres_url, monkeypatch):
+    monkeypatch.setenv("QA_DATABASE_URL", postgres_url)
+    monkeypatch.delenv("QA_LEASE_SECONDS", raising=False)
+    workspace = council_workspace(tmp_path, "STH", "lease_seconds: soon\n")
+
+    result = qa(workspace, "db", "upgrade")
+
+    assert result.exit_code == 1
+    assert result.output == "Error: " + message("store_bad_lease", source="qa.yaml line 2: lease_seconds", value="soon") + "\n"
+
+
+def test_an_expired_lease_is_taken_over_by_exactly_one_host(tmp_path, postgres_url, monkeypatch):
+    monkeypatch.setenv("QA_DATABASE_URL", postgres_url)
+    workspace = Workspace(tmp_path / "ws").ensure()
+    monkeypatch.setenv("QA_HOST", "host-a")
+    with Store(workspace.store_path) as holder:
+        holder.hold_lease("t1")
+    stores = [Store(workspace.store_path) for _ in range(4)]
+    try:
+        monkeypatch.setenv("QA_HOST", "host-b")
+        assert stores[0].take_over_lease("t1", age=3600) is False  # held and not expired: left to host-a
+        assert stores[0].take_over_lease("t2", age=0.5) is False  # no lease yet, claimed a moment ago
+        with stores[0]._transaction():
+            stores[0]._db.execute("UPDATE claim_lease SET expires_at = expires_at - 3600")  # host-a died an hour ago
+        won: list[bool] = []
+        start = threading.Barrier(len(stores))
+
+        def take(store: Store) -> None:
+            start.wait(timeout=30)
+            won.append(store.take_over_lease("t1", age=3600))
+
+        threads = [threading.Thread(target=take, args=(store,)) for store in stores]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(won) == [False, False, False, True]
+        assert stores[0]._db.execute("SELECT host FROM claim_lease WHERE token = ?", ("t1",)).fetchone()[0] == "host-b"
+        stores[0].release_lease("t1")
+        assert stores[0].held_leases() == 0
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_another_hosts_claim_is_reported_with_its_lease(workspace, make_form, postgres_url, monkeypatch):
+    monkeypatch.setenv("QA_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("QA_LEASE_SECONDS", "60")
+    claim = workspace.processing / f"{'a' * 32}__4242-1700000000000__host-b__obs.docx"
+    claim.write_bytes(make_form(1))
+
+    result = qa(workspace, "ingest")
+
+    assert result.exit_code == 0, result.output
+    assert claim.exists()  # held by host-b, whose lease has not run out: left to it
+    held = re.sub(r"host-b \d+ s ago", "host-b N s ago", result.output.splitlines()[1])
+    assert held == (f"inbox/.processing/{claim.name} ('obs.docx'): claimed by the computer host-b N s ago and not finished "
+                    "yet. Its lease in the database lasts 60 s from when host-b last renewed it; if that computer has "
+                    "stopped, a computer running qa watch (or qa ingest) takes the file over then.")
+
+
+def test_a_store_whose_database_connection_dropped_reconnects(workspace, catalogue, postgres_server, postgres_url, monkeypatch):
+    # A long-running watcher outlives a database restart: the write that meets the dropped connection fails
+    # (its file stays where it is, tried again), the next one reconnects.
+    import psycopg
+
+    monkeypatch.setenv("QA_DATABASE_URL", postgres_url)
+    with Store(workspace.store_path) as store:
+        pid = store._db.execute("SELECT pg_backend_pid()").fetchone()[0]
+        with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            deadline = time.monotonic() + 30
+            while admin.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()[0]:
+                assert time.monotonic() < deadline, "the server did not drop the connection"
+                time.sleep(0.02)
+        with pytest.raises(psycopg.OperationalError):
+            save(store, submission(catalogue, "C1"), "first")
+        assert save(store, submission(catalogue, "C2"), "second") == "accepted"
+        assert [s.child_id for s in store.submissions()] == ["C2"]
+
+
+def test_a_lease_is_renewed_while_its_file_is_in_hand(workspace, postgres_url, monkeypatch):
+    monkeypatch.setenv("QA_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("QA_LEASE_SECONDS", "3")
+    monkeypatch.setenv("QA_HOST", "host-a")
+
+    def expires(store: Store) -> float:
+        return store._db.execute("SELECT expires_at FROM claim_lease WHERE token = 't1'").fetchone()[0]
+
+    with Store(workspace.store_path) as holder, Store(workspace.store_path) as other:
+        holder.hold_lease("t1")
+        first = expires(holder)
+        deadline = time.monotonic() + 30
+        while expires(holder) <= first:  # renewed every second by the holder's keeper thread
+            assert time.monotonic() < deadline, "the lease was never renewed"
+            time.sleep(0.05)
+        monkeypatch.setenv("QA_HOST", "host-b")
+        assert other.take_over_lease("t1", age=3600) is False

@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import StoreError, message
 from .base import Store
 from .records import (LEGACY_REASONS, FileRecord, IssuedForm, LogEntry, StoredSubmission, bind, rejection_ref,
                       submission_ref)
@@ -78,16 +79,23 @@ DEFAULT_LEASE_SECONDS = 60.0
 def lease_seconds(root: Path | None, environ: dict[str, str] | None = None) -> float:
     """How long a claim's lease lasts unrenewed before another host takes the file over: QA_LEASE_SECONDS,
     else `lease_seconds:` in qa.yaml, else 60."""
-    environ = os.environ if environ is None else environ
-    text = environ.get(LEASE_ENV, "").strip()
-    if not text and root is not None:
-        from ..config import CONFIG_FILE, setting_lines
+    from ..config import CONFIG_FILE, setting_lines
 
-        text = next((str(value) for key, _line, value in setting_lines(root / CONFIG_FILE) if key == "lease_seconds"), "")
-    try:
-        return max(1.0, float(text)) if text else DEFAULT_LEASE_SECONDS
-    except ValueError:
+    environ = os.environ if environ is None else environ
+    text, source = environ.get(LEASE_ENV, "").strip(), LEASE_ENV
+    if not text and root is not None:
+        for key, line, value in setting_lines(root / CONFIG_FILE):
+            if key == "lease_seconds" and value is not None:
+                text, source = str(value), f"{CONFIG_FILE} line {line}: lease_seconds"
+    if not text:
         return DEFAULT_LEASE_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 1 <= seconds <= 86_400:
+        raise StoreError(message("store_bad_lease", source=source, value=text))
+    return seconds
 
 
 def backend_for(path: Path | None, url: str | None = None) -> type[Store]:

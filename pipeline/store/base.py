@@ -8,9 +8,10 @@ per file, history on replace, the duplicate check inside the save transaction, t
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from ..errors import StoreError, message
 from ..validate import Submission
@@ -57,8 +58,14 @@ class Store:
             cls = backend_for(path, options.get("url"))
         return super().__new__(cls)
 
-    def __init__(self, path: Path | None = None, *, url: str | None = None, upgrade: bool = True) -> None:
+    def __init__(self, path: Path | None = None, *, url: str | None = None, upgrade: bool = True,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
         raise NotImplementedError  # the backend's
+
+    clock: Callable[[], dt.datetime] = staticmethod(dt.datetime.now)  # when a file is received or logged (the demo sets it)
+
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
 
     def close(self) -> None:
         """Close the connection."""
@@ -194,7 +201,7 @@ class Store:
                 " file, sha256, received_at, values_json, groups_json, recovered) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     submission.form, submission.variant or "", submission.version, submission.quarter,
-                    submission.child_id, submission.author, submission.issue_id, key, file, sha256, now(),
+                    submission.child_id, submission.author, submission.issue_id, key, file, sha256, self._now(),
                     dumps(submission.values), dumps(submission.groups), int(recovered),
                 ),
             )
@@ -220,7 +227,7 @@ class Store:
         self._db.execute(
             "INSERT INTO ingest_log (at, file, claim, sha256, status, form, quarter, problems_json, public_json, destination,"
             " submission_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (now(), file, claim, sha256, status, form, quarter, dumps(problems),
+            (self._now(), file, claim, sha256, status, form, quarter, dumps(problems),
              dumps([getattr(p, "public", p) for p in problems] if public is None else public), destination, submission_id),
         )
 
@@ -269,7 +276,7 @@ class Store:
 
         Returns the time recorded, or None if the rejection was already resolved.
         """
-        at = at or now()
+        at = at or self._now()
         with self._transaction():
             cursor = self._db.execute(
                 "UPDATE ingest_log SET resolved_by = ?, resolved_at = ? WHERE id = ? AND resolved_by IS NULL",
@@ -336,7 +343,7 @@ class Store:
         """Record the scheduled task *key* as done; False if it already was."""
         with self._transaction():
             cursor = self._db.execute("INSERT INTO schedule_done (key, done_at, detail) VALUES (?,?,?) ON CONFLICT DO NOTHING",
-                                      (key, now(), detail))
+                                      (key, self._now(), detail))
         return cursor.rowcount == 1
 
     # --- mail sent (qa remind, receipts): each message once -------------------------------------------

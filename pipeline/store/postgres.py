@@ -8,13 +8,14 @@ duplicate check and the insert of a save can never interleave with another host'
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import threading
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -26,6 +27,8 @@ from .migrations import numbered_tables, postgres_ddl
 from .records import now
 
 _COUNCIL = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,29}$")
+ACTIVITY_TABLE = ("CREATE TABLE IF NOT EXISTS public.qa_region_activity (schema_name TEXT NOT NULL, quarter TEXT NOT NULL,"
+                  " lines_json TEXT NOT NULL, shared_at TEXT NOT NULL, PRIMARY KEY (schema_name, quarter))")
 TENANT_TABLE = ("CREATE TABLE IF NOT EXISTS public.qa_tenant (schema_name TEXT PRIMARY KEY, council TEXT NOT NULL,"
                 " council_name TEXT, region_opt_in BOOLEAN NOT NULL, region_show_name BOOLEAN NOT NULL, seen_at TEXT NOT NULL)")
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.I)
@@ -108,8 +111,16 @@ class _Connection:
 
     _numbered = numbered_tables()
 
-    def __init__(self, db: psycopg.Connection) -> None:
-        self.raw = db
+    def __init__(self, connect: Callable[[], psycopg.Connection]) -> None:
+        self._connect = connect
+        self._raw = connect()
+
+    @property
+    def raw(self) -> psycopg.Connection:
+        """The connection; a new one if the server dropped the last (restarted, or the network went away)."""
+        if self._raw.broken:
+            self._raw = self._connect()
+        return self._raw
 
     def execute(self, sql: str, params: Any = ()) -> _Result:
         insert = _INSERT.match(sql)
@@ -122,7 +133,7 @@ class _Connection:
         return _Result(cursor, lastrowid)
 
     def close(self) -> None:
-        self.raw.close()
+        self._raw.close()
 
 
 class PostgresStore(Store):
@@ -131,7 +142,9 @@ class PostgresStore(Store):
     kind = "postgresql"
 
     def __init__(self, path: Path | None = None, *, url: str | None = None, upgrade: bool = True,
-                 council: str | None = None) -> None:
+                 council: str | None = None, clock: Callable[[], dt.datetime] | None = None) -> None:
+        if clock is not None:
+            self.clock = clock
         from . import Tenant, database_url, lease_seconds, tenant_of
 
         root = path.parent if path is not None else None
@@ -147,20 +160,23 @@ class PostgresStore(Store):
         self._keeper: _LeaseKeeper | None = None
         self._lock_key = zlib.crc32(self.schema.encode())
         try:
-            raw = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory, connect_timeout=20)
+            self._db = _Connection(self._connect)
         except psycopg.Error as err:
             raise StoreError(message("store_unreachable", where=redacted(self.url), error=_first_line(err))) from err
-        self._db = _Connection(raw)
         try:
             with self._transaction():
-                raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                self._db.raw.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             self._register()
-            raw.execute(f'SET search_path TO "{self.schema}"')
             if upgrade:
                 self.upgrade()
         except BaseException:
-            raw.close()
+            self._db.close()
             raise
+
+    def _connect(self) -> psycopg.Connection:
+        raw = psycopg.connect(self.url, autocommit=True, row_factory=_row_factory, connect_timeout=20)
+        raw.execute(f'SET search_path TO "{self.schema}"')  # this council's tables only (the schema may come next)
+        return raw
 
     @property
     def where(self) -> str:
@@ -184,6 +200,23 @@ class PostgresStore(Store):
         """Every council in the database: schema_name, council, council_name, region_opt_in, region_show_name."""
         return self._db.execute("SELECT * FROM public.qa_tenant ORDER BY council").fetchall()
 
+    def share_region_activity(self, quarter: str, lines_json: str) -> None:
+        """Publish this council's activity against its minimums for *quarter* (counts only) to the region."""
+        with self._db.raw.transaction():
+            self._db.raw.execute("SELECT pg_advisory_xact_lock(0)")
+            self._db.raw.execute(ACTIVITY_TABLE)
+            self._db.execute("INSERT INTO public.qa_region_activity (schema_name, quarter, lines_json, shared_at) VALUES (?,?,?,?)"
+                             " ON CONFLICT (schema_name, quarter) DO UPDATE SET lines_json = excluded.lines_json,"
+                             " shared_at = excluded.shared_at", (self.schema, quarter, lines_json, now()))
+
+    def region_activity(self, quarter: str) -> dict[str, str]:
+        """Each council's published activity lines for *quarter* (JSON text), by schema."""
+        with self._db.raw.transaction():
+            self._db.raw.execute("SELECT pg_advisory_xact_lock(0)")
+            self._db.raw.execute(ACTIVITY_TABLE)
+        rows = self._db.execute("SELECT schema_name, lines_json FROM public.qa_region_activity WHERE quarter = ?", (quarter,))
+        return {row[0]: row[1] for row in rows}
+
     def tenant_rows(self, schema: str, sql: str, params: Any = ()) -> list[Any]:
         """Rows of *sql* run in another council's schema (the region report only: counts, never names)."""
         with self._db.raw.transaction():
@@ -205,33 +238,31 @@ class PostgresStore(Store):
     _EXPIRY = "EXTRACT(EPOCH FROM clock_timestamp()) + ?"
     _EXPIRED = "expires_at < EXTRACT(EPOCH FROM clock_timestamp())"
 
+    # Each step is one statement, atomic by itself: no lock beyond the row's. Of two hosts taking over one
+    # expired lease, the second's UPDATE waits on the row, then finds it no longer expired and changes nothing.
+    _UPSERT = (f"INSERT INTO claim_lease (token, host, pid, taken_at, expires_at) VALUES (?,?,?,?,{_EXPIRY})"
+               " ON CONFLICT (token) DO UPDATE SET host = excluded.host, pid = excluded.pid, taken_at = excluded.taken_at,"
+               " expires_at = excluded.expires_at")
+
     def hold_lease(self, token: str) -> None:
         self._keep()
-        with self._transaction():
-            self._db.execute(
-                f"INSERT INTO claim_lease (token, host, pid, taken_at, expires_at) VALUES (?,?,?,?,{self._EXPIRY})"
-                " ON CONFLICT (token) DO UPDATE SET host = excluded.host, pid = excluded.pid, taken_at = excluded.taken_at,"
-                " expires_at = excluded.expires_at",
-                (token, host_name(), os.getpid(), now(), self.lease_seconds))
+        self._db.execute(self._UPSERT, (token, host_name(), os.getpid(), now(), self.lease_seconds))
 
     def take_over_lease(self, token: str, age: float) -> bool:
         self._keep()
-        with self._transaction():
-            row = self._db.execute(f"SELECT host, {self._EXPIRED} FROM claim_lease WHERE token = ?", (token,)).fetchone()
-            if row is None and age < self.lease_seconds:
-                return False  # claimed a moment ago: its holder has yet to write its lease
-            if row is not None and not row[1]:
-                return False
-            self._db.execute(
-                f"INSERT INTO claim_lease (token, host, pid, taken_at, expires_at) VALUES (?,?,?,?,{self._EXPIRY})"
-                " ON CONFLICT (token) DO UPDATE SET host = excluded.host, pid = excluded.pid, taken_at = excluded.taken_at,"
-                " expires_at = excluded.expires_at",
-                (token, host_name(), os.getpid(), now(), self.lease_seconds))
-        return True
+        taken = self._db.execute(f"UPDATE claim_lease SET host = ?, pid = ?, taken_at = ?, expires_at = {self._EXPIRY}"
+                                 f" WHERE token = ? AND {self._EXPIRED}",
+                                 (host_name(), os.getpid(), now(), self.lease_seconds, token))
+        if taken.rowcount:
+            return True
+        if age < self.lease_seconds:
+            return False  # claimed a moment ago: its holder may have yet to write its lease
+        made = self._db.execute(f"INSERT INTO claim_lease (token, host, pid, taken_at, expires_at) VALUES (?,?,?,?,{self._EXPIRY})"
+                                " ON CONFLICT (token) DO NOTHING", (token, host_name(), os.getpid(), now(), self.lease_seconds))
+        return made.rowcount == 1  # a holder that died before writing its lease
 
     def release_lease(self, token: str) -> None:
-        with self._transaction():
-            self._db.execute("DELETE FROM claim_lease WHERE token = ? AND host = ? AND pid = ?", (token, host_name(), os.getpid()))
+        self._db.execute("DELETE FROM claim_lease WHERE token = ? AND host = ? AND pid = ?", (token, host_name(), os.getpid()))
 
     def held_leases(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM claim_lease").fetchone()[0]
@@ -242,9 +273,14 @@ class PostgresStore(Store):
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        with self._db.raw.transaction():
-            self._db.raw.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
+        raw = self._db.raw
+        raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({self._lock_key})".encode())  # one round trip, not two
+        try:
             yield
+        except BaseException:
+            raw.execute(b"ROLLBACK")
+            raise
+        raw.execute(b"COMMIT")
 
     def columns(self, table: str) -> set[str]:
         rows = self._db.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
@@ -270,14 +306,18 @@ class _LeaseKeeper:
     def _run(self) -> None:
         import logging
 
-        with psycopg.connect(self._url, autocommit=True) as db:
-            db.execute(f'SET search_path TO "{self._schema}"')
-            while not self._stopping.wait(self._seconds / 3):
-                try:
-                    db.execute("UPDATE claim_lease SET expires_at = EXTRACT(EPOCH FROM clock_timestamp()) + %s"
-                               " WHERE host = %s AND pid = %s", (self._seconds, host_name(), os.getpid()))
-                except psycopg.Error:
-                    logging.getLogger(__name__).exception("could not renew the leases on claimed files; trying again")
+        db: psycopg.Connection | None = None
+        while not self._stopping.wait(self._seconds / 3):
+            try:
+                if db is None or db.broken:  # first time, or the server dropped the connection
+                    db = psycopg.connect(self._url, autocommit=True, connect_timeout=max(1, int(self._seconds / 3)))
+                    db.execute(f'SET search_path TO "{self._schema}"')
+                db.execute("UPDATE claim_lease SET expires_at = EXTRACT(EPOCH FROM clock_timestamp()) + %s"
+                           " WHERE host = %s AND pid = %s", (self._seconds, host_name(), os.getpid()))
+            except psycopg.Error:
+                logging.getLogger(__name__).exception("could not renew the leases on claimed files; trying again")
+        if db is not None:
+            db.close()
 
     def stop(self) -> None:
         self._stopping.set()

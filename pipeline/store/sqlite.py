@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .base import Store
 
@@ -14,7 +15,9 @@ class SQLiteStore(Store):
 
     kind = "sqlite"
 
-    def __init__(self, path: Path | None = None, *, url: str | None = None, upgrade: bool = True) -> None:
+    def __init__(self, path: Path | None = None, *, url: str | None = None, upgrade: bool = True, clock: Callable[[], dt.datetime] | None = None) -> None:
+        if clock is not None:
+            self.clock = clock
         if path is None:
             raise ValueError("the SQLite store needs the path of its file")
         path.parent.mkdir(parents=True, exist_ok=True)
