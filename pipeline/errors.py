@@ -116,6 +116,7 @@ MESSAGES = {
     "settings_pattern": "{file}: child_id_pattern '{value}' is not a valid regular expression ({detail}). Write it as in the comments of a new qa.yaml (run 'qa init' in an empty folder to see one).",
     "settings_example": "{file}: child_id_example '{value}' does not match child_id_pattern. Give an ID in your case system's format, so the example in messages is one that would be accepted.",
     "settings_days": "{file}: completion_grace_days '{value}' is not a number of days from 0 to 366. Write a whole number, for example 31.",
+    "settings_min_pairs": "{file}: moderation_min_pairs '{value}' is not a whole number from 1 to 1000. Write the fewest moderated grades agreement figures may rest on without a warning, for example 10.",
     "settings_text": "{file}: {setting} '{value}' must be text. Put it in quotes.",
     "pseudonym_key": "{path} is not a pseudonym key (64 hex digits). Put back the copy from your backup: a new key would give every child a new pseudonym, so new exports could no longer be joined with earlier ones.",
     # What an operator reads when an OS error stops one file (pipeline/failures.py).

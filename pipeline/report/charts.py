@@ -15,6 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..spec import GRADES
+from .agreement import agreement_chart
 
 # One colour per grade, dark green to red, distinguishable in greyscale print too.
 GRADE_COLOURS = dict(zip(GRADES, ("#1b7837", "#7fbf7b", "#f4a340", "#c0392b")))
@@ -52,6 +53,7 @@ def _render(data: dict) -> dict[str, bytes]:
     teams = [t for t in data["dip_samples"]["by_team"] if t["total"]]
     if teams:
         charts["dip_teams"] = compliance_bars(teams)
+    charts.update(agreement_chart(data))
     return charts
 
 

@@ -20,7 +20,9 @@ from ..quarter import Quarter
 from ..spec import Catalogue
 from ..store import StoredSubmission, submission_ref
 from . import actions as ledger
+from ..agreement import AgreementReport
 from .activity import Activity, activity_section
+from .agreement import moderation_agreement
 from .drafts import ServiceAreaDraft, service_area_drafts
 from .findings import (
     DipSamples,
@@ -117,6 +119,7 @@ class ReportModel:
     notes: list[str] = field(default_factory=list)
     performance: PerformanceData = field(default_factory=PerformanceData)  # set by build_report (admin/performance.xlsx)
     hos_activity: list[HosActivity] = field(default_factory=list)
+    agreement: AgreementReport | None = None  # moderation statistics (report/agreement.py)
 
     def to_json(self) -> dict:
         """The model as JSON-able data (lists, dicts, strings, numbers)."""
@@ -211,6 +214,7 @@ def build_model(
         service_areas=service_area_drafts(catalogue, q.label, current, previous, previous_q.label, sourcer),
         notes=list(notes or []),
         hos_activity=hos_activity(current.get("hos_summary", []), sourcer),
+        agreement=moderation_agreement(catalogue, referenced(assessment.to_date), q, sourcer.clean),
     )
     model.figures = key_figures(model)
     model.messages = key_messages(model)

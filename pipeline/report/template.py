@@ -15,6 +15,7 @@ from pathlib import Path
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from . import performance_template, sections
+from .agreement_template import agreement_section
 from .sections import SECTIONS
 from .word import band, contents, field, fixed_table, loop_table, page_break, para, set_up, tag
 
@@ -51,6 +52,7 @@ def build_template() -> bytes:
     _summary(document)
     _activity(document)
     sections.practice(document)
+    agreement_section(document)
     sections.findings(document)
     performance_template.performance(document)
     sections.summaries(document)

@@ -32,6 +32,10 @@ child_id_example: C123456
 # Days after the end of a quarter on which a form for that quarter may still be completed
 # ('within_quarter: completion' dates). Dates of the activity itself must fall inside the quarter.
 completion_grace_days: 31
+
+# The fewest moderated grades the report's agreement figures (kappa, AC2) may rest on without a
+# warning that they are too uncertain to act on alone.
+moderation_min_pairs: 10
 """
 
 
@@ -42,6 +46,7 @@ class WorkspaceSettings:
     child_id_pattern: str = DEFAULT_CHILD_ID_PATTERN
     child_id_example: str = "C123456"
     completion_grace_days: int = 31
+    moderation_min_pairs: int = 10  # below this many moderated grades, agreement figures carry a warning
 
     def is_child_id(self, text: str) -> bool:
         """Whether *text* is in the form of this workspace's child IDs."""
@@ -87,6 +92,9 @@ def load_settings(path: Path) -> WorkspaceSettings:
     days = values.get("completion_grace_days", 31)
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 366:
         problems.append(message("settings_days", file=where("completion_grace_days"), value=values.pop("completion_grace_days")))
+    pairs = values.get("moderation_min_pairs", 10)
+    if isinstance(pairs, bool) or not isinstance(pairs, int) or not 1 <= pairs <= 1000:
+        problems.append(message("settings_min_pairs", file=where("moderation_min_pairs"), value=values.pop("moderation_min_pairs")))
     if problems:
         raise WorkspaceError("\n".join(problems))
     settings = WorkspaceSettings(**values)
