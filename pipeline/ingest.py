@@ -35,6 +35,8 @@ from .validate import Submission, validate
 from .workspace import Workspace, fit_name, is_ignored
 
 log = logging.getLogger("pipeline.ingest")
+TO_FIX_SUFFIX = " - TO FIX"  # 'form.docx' rejected → 'form - TO FIX.docx' beside it, with a comment on each problem
+TO_FIX_LIMIT = 5 * 1024 * 1024  # a form is tens of kilobytes; a bigger file gets the note only
 
 
 @dataclass
@@ -381,7 +383,9 @@ def _process_new(workspace, claimed: Path, token: str, display: str, name: str, 
     form = examined.spec.key if examined.spec else None
     if not examined.valid:
         quarter = examined.submission.quarter if examined.submission else None
-        return _reject(workspace, store, claimed, display, token, sha256, form, examined.problems, quarter, examined.public)
+        outcome = _reject(workspace, store, claimed, display, token, sha256, form, examined.problems, quarter, examined.public)
+        _write_to_fix(outcome, data, examined)
+        return outcome
     submission = examined.submission
     move = _move(claimed, workspace.archive / (submission.quarter or "no-quarter"), name, token)
     recorded = str(move.path)
@@ -397,6 +401,23 @@ def _process_new(workspace, claimed: Path, token: str, display: str, name: str, 
     else:  # hook (figures): rejections this file corrects are resolved, and their notes say so
         resolve_rejections(workspace, catalogue, store, token)
     return _done(store, token, move, recorded, Outcome(display, status, form, [], recovered=examined.recovered))
+
+
+def _write_to_fix(outcome: Outcome, data: bytes, examined: Examined) -> None:
+    """Beside a rejected form that was opened safely and read, its TO FIX copy: a comment on each failing answer.
+
+    A courtesy to the author, like the note but inside their own document: a failure is logged, never
+    the file's outcome. Files that could not be opened or read (damaged, unsafe) get the note only.
+    """
+    if examined.submission is None or examined.spec is None or not outcome.destination or len(data) > TO_FIX_LIMIT:
+        return
+    try:
+        from .templates.to_fix import to_fix_copy
+
+        copy = to_fix_copy(data, examined.spec, _unique(examined.submission.problems))
+        moves.place_beside(Path(outcome.destination), TO_FIX_SUFFIX, copy)
+    except Exception:  # noqa: BLE001 - the note beside the file already says what to fix
+        log.warning("could not write the TO FIX copy of %s", printable(outcome.file), exc_info=True)
 
 
 def _finish_earlier(workspace, store: Store, claimed: Path, token: str, display: str, earlier) -> Outcome:

@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import stat
+import uuid
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -203,6 +204,45 @@ class Move:
         return True
 
 
+def place_beside(placed: Path, suffix: str, data: bytes) -> Path:
+    """Write *data* beside the file *placed* as '<its name><suffix><its extension>' ('x - TO FIX.docx'); the path.
+
+    Written whole to a hidden name first, then linked into the first free name ('x - TO FIX (2).docx'
+    if taken), so it never overwrites anything and a partial file never carries a real name. A crash
+    can leave only a hidden '.<random>.beside' file.
+    """
+    folder, extension = placed.parent, placed.suffix
+    name = f"{placed.stem}{suffix}{extension}"
+    # Not a claim's hidden name (recovery clears those whose claim is gone, which would be this one).
+    part = folder / f".{uuid.uuid4().hex}.beside"
+    step("beside", part)
+    with _naming(part), open(host.long_path(part), "xb") as writing:
+        writing.write(data)
+        writing.flush()
+        os.fsync(writing.fileno())
+    try:
+        for counter in range(1, MAX_NUMBER):
+            final = folder / (fit_name(name) if counter == 1 else numbered(name, counter))
+            if os.path.lexists(final):
+                continue
+            try:
+                host.link(part, final)
+                return final
+            except FileExistsError:
+                continue
+            except OSError as err:
+                if not host.link_unsupported(err):
+                    raise
+            try:
+                host.rename_noreplace(part, final)
+                return final
+            except FileExistsError:
+                continue
+        raise OSError(errno.EEXIST, f"no free name for {name} after {MAX_NUMBER} tries", str(folder))
+    finally:
+        _unlink(part)
+
+
 def find_committed(folder: Path, token: str, source: Path, expected: Path | None = None) -> Move | None:
     """A move of claim *token* into *folder* that a crash stopped after its commit, or None.
 
@@ -292,5 +332,5 @@ def _unlink(path: Path | None) -> None:
         pass
 
 
-__all__ = ["Move", "NOTE_RESERVE", "NOTE_SUFFIX", "clear_temps", "find_committed", "note_path", "stale_temps", "step",
+__all__ = ["Move", "NOTE_RESERVE", "NOTE_SUFFIX", "clear_temps", "find_committed", "note_path", "place_beside", "stale_temps", "step",
            "temp_path", "temp_token"]
