@@ -15,6 +15,7 @@ from .cli_annual import add_year_option
 from .cli_db import db_group
 from .cli_region import region_group
 from .cli_handsoff import config_command, config_with_today, watch_once
+from .cli_moderation import moderation_lines, moderation_status
 from .cli_people import issue, remind, sample
 from .cli_output import report_outcomes, status_lines
 from .errors import message
@@ -429,10 +430,11 @@ def status(obj: Context, period: Quarter, as_json: bool, with_files: bool) -> No
     with obj.store() as store:
         names = Redactor.from_submissions(obj.catalogue, store.submissions(include_replaced=True))
         result = assess_workspace(obj.workspace, store, period, obj.catalogue, redact=names.name)
+    moderation = moderation_status(obj, result, names.name)
     if as_json:
-        click.echo(json.dumps(result.as_dict(with_files), indent=2, ensure_ascii=False))
+        click.echo(json.dumps({**result.as_dict(with_files), "moderation": moderation.as_dict()}, indent=2, ensure_ascii=False))
         return
-    for line in status_lines(result, with_files):
+    for line in status_lines(result, with_files) + moderation_lines(moderation):
         click.echo(line)
 
 
