@@ -88,6 +88,7 @@ MESSAGES = {
     "legacy_fields": "{label}: this answer is in an old-style Word form field, not a content control. Fill in a fresh copy of the form issued by the QA team and drop that in the inbox.",
     "missing_sheet": "The workbook has lost its form sheet or the named cells on it. Fill in a fresh copy of the form and drop that in the inbox.",
     "required": "{label}: this is required. Fill it in and drop the form in the inbox again.",
+    "to_fix_note": "A copy of your form with a comment on each of these answers is beside this note: '{name}'. Correct the answers in that copy and drop it in the inbox.",
     "required_when": "{label}: this is required when {when_label} is '{when_value}'. Fill it in and drop the form in the inbox again.",
     "forms_moderation_reason": "{label}: this is required when the {moderated} is not the {grade}. Fill it in and drop the form in the inbox again.",
     "choice": "{label}: '{value}' is not one of the choices. Choose {choices}.",

@@ -415,7 +415,9 @@ def _write_to_fix(outcome: Outcome, data: bytes, examined: Examined) -> None:
         from .templates.to_fix import to_fix_copy
 
         copy = to_fix_copy(data, examined.spec, _unique(examined.submission.problems))
-        moves.place_beside(Path(outcome.destination), TO_FIX_SUFFIX, copy)
+        placed = moves.place_beside(Path(outcome.destination), TO_FIX_SUFFIX, copy)
+        with open(note_path(Path(outcome.destination)), "a", encoding="utf-8") as note:
+            note.write("\n" + message("to_fix_note", name=placed.name) + "\n")
     except Exception:  # noqa: BLE001 - the note beside the file already says what to fix
         log.warning("could not write the TO FIX copy of %s", printable(outcome.file), exc_info=True)
 

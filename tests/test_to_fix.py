@@ -73,6 +73,7 @@ def test_word_to_fix_copy_comments_each_failing_control_and_reingests_once_fixed
     output = _ingest(workspace)
     assert output.startswith("accepted  observation Jo - TO FIX.docx (observation)\n"), output
     note = (workspace.rejected / "observation Jo.docx - WHY REJECTED.txt").read_text(encoding="utf-8")
+    assert message("to_fix_note", name="observation Jo - TO FIX.docx") in note
     assert "the corrected file 'observation Jo - TO FIX.docx' was accepted as submission S-0001" in note
     assert rejected.read_bytes() == original
 
