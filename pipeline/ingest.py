@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import re
 import stat
 import time
 import uuid
@@ -415,7 +416,10 @@ def _write_to_fix(outcome: Outcome, data: bytes, examined: Examined) -> None:
         from .templates.to_fix import to_fix_copy
 
         copy = to_fix_copy(data, examined.spec, _unique(examined.submission.problems))
-        placed = moves.place_beside(Path(outcome.destination), TO_FIX_SUFFIX, copy)
+        rejected = Path(outcome.destination)
+        # A TO FIX copy rejected again gets 'x - TO FIX (2).docx', not 'x - TO FIX - TO FIX.docx'.
+        stem = re.sub(rf"{re.escape(TO_FIX_SUFFIX)}(?: \(\d+\))?$", "", rejected.stem)
+        placed = moves.place_beside(rejected.parent, f"{stem}{TO_FIX_SUFFIX}{rejected.suffix}", copy)
         with open(note_path(Path(outcome.destination)), "a", encoding="utf-8") as note:
             note.write("\n" + message("to_fix_note", name=placed.name) + "\n")
     except Exception:  # noqa: BLE001 - the note beside the file already says what to fix

@@ -204,15 +204,13 @@ class Move:
         return True
 
 
-def place_beside(placed: Path, suffix: str, data: bytes) -> Path:
-    """Write *data* beside the file *placed* as '<its name><suffix><its extension>' ('x - TO FIX.docx'); the path.
+def place_beside(folder: Path, name: str, data: bytes) -> Path:
+    """Write *data* into *folder* as *name* ('x - TO FIX.docx'), or the first free numbered name; the path.
 
     Written whole to a hidden name first, then linked into the first free name ('x - TO FIX (2).docx'
     if taken), so it never overwrites anything and a partial file never carries a real name. A crash
     can leave only a hidden '.<random>.beside' file.
     """
-    folder, extension = placed.parent, placed.suffix
-    name = f"{placed.stem}{suffix}{extension}"
     # Not a claim's hidden name (recovery clears those whose claim is gone, which would be this one).
     part = folder / f".{uuid.uuid4().hex}.beside"
     step("beside", part)

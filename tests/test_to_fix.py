@@ -33,11 +33,13 @@ def comments_by_control(docx: bytes) -> dict[str, str]:
         comments = etree.fromstring(package.read("word/comments.xml"))
     texts = {c.get(f"{{{W}}}id"): "".join(c.itertext()) for c in comments.iter(f"{{{W}}}comment")}
     found = {}
+    assert len(texts) == len(list(document.iter(f"{{{W}}}commentRangeStart")))  # every comment anchored, once
     for start in document.iter(f"{{{W}}}commentRangeStart"):
         sdt = next(start.iterancestors(f"{{{W}}}sdt"), None)
         tag = sdt.find("w:sdtPr/w:tag", NS).get(f"{{{W}}}val") if sdt is not None else None
         end = document.find(f".//w:commentRangeEnd[@w:id='{start.get(f'{{{W}}}id')}']", NS)
         assert end is not None and next(end.iterancestors(f"{{{W}}}sdt"), None) is sdt  # the range closes in the same control
+        assert tag not in found, f"two comments on {tag}"
         found[tag] = texts[start.get(f"{{{W}}}id")]
     return found
 
@@ -154,3 +156,21 @@ def test_excel_to_fix_copy_comments_the_failing_cells_and_reingests_once_fixed(w
 def _problems(workspace) -> list[str]:
     note = (workspace.rejected / "dip.xlsx - WHY REJECTED.txt").read_text(encoding="utf-8")
     return [line.split(". ", 1)[1] for line in note.splitlines() if line.startswith("  ")]
+
+
+def test_a_to_fix_copy_rejected_again_gets_a_fresh_copy_and_nothing_is_overwritten(workspace, catalogue):
+    spec, values = _observation(catalogue)
+    del values["observer"]
+    (workspace.inbox / "obs.docx").write_bytes(fill(spec, values))
+    _ingest(workspace)
+    first_copy = (workspace.rejected / "obs - TO FIX.docx").read_bytes()
+    (workspace.inbox / "obs - TO FIX.docx").write_bytes(first_copy)  # dropped back without fixing anything
+    output = _ingest(workspace)
+    assert output.startswith("rejected  obs - TO FIX.docx (observation)\n"), output
+    assert sorted(p.name for p in workspace.rejected.iterdir()) == [
+        "obs - TO FIX (2).docx", "obs - TO FIX (2).docx - WHY REJECTED.txt", "obs - TO FIX (3).docx",
+        "obs - TO FIX.docx", "obs.docx", "obs.docx - WHY REJECTED.txt",
+    ]
+    assert (workspace.rejected / "obs - TO FIX.docx").read_bytes() == first_copy
+    assert comments_by_control((workspace.rejected / "obs - TO FIX (3).docx").read_bytes()) == {
+        "observer": message("required", label="Name of observer")}

@@ -19,8 +19,9 @@ from lxml import etree
 
 from ..errors import Problem
 from ..formfile.names import column_name, excel_name, parse_group_tag
-from ..formfile.oxml import iter_controls, w
+from ..formfile.oxml import element_of, iter_controls, w
 from ..spec import FormSpec
+from ..validate import xml_safe
 
 AUTHOR, INITIALS = "QA team", "QA"
 WHOLE_FORM = "About the whole form: "
@@ -42,6 +43,7 @@ def _annotate_docx(data: bytes, problems: Sequence[Problem]) -> bytes:
 
     document = Document(io.BytesIO(data))
     body = document.element.body
+    _drop_earlier_remarks(document, body)
     controls: dict[str, list[etree._Element]] = {}
     for control in iter_controls(body):
         if control.tag:
@@ -49,11 +51,24 @@ def _annotate_docx(data: bytes, problems: Sequence[Problem]) -> bytes:
     for problem in problems:
         targets = _controls_for(controls, problem.field)
         runs = [run for sdt in targets[:1] + targets[-1:] for run in _runs_in(sdt)] if targets else _first_runs(body)
-        text = problem.message if targets else WHOLE_FORM + problem.message
+        text = xml_safe(problem.message if targets else WHOLE_FORM + problem.message)
         document.add_comment([Run(runs[0], document), Run(runs[-1], document)], text=text, author=AUTHOR, initials=INITIALS)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _drop_earlier_remarks(document, body: etree._Element) -> None:
+    """Take out the QA team's comments from an earlier TO FIX copy (the author's own comments stay)."""
+    ours = [comment for comment in document.comments if comment.author == AUTHOR]
+    ids = {str(comment.comment_id) for comment in ours}
+    for comment in ours:
+        element = element_of(comment)
+        element.getparent().remove(element)
+    for name in ("commentRangeStart", "commentRangeEnd", "commentReference"):
+        for marker in [m for m in body.iter(w(name)) if m.get(w("id")) in ids]:
+            gone = marker.getparent() if name == "commentReference" else marker  # a reference sits in a run of its own
+            gone.getparent().remove(gone)
 
 
 def _controls_for(controls: dict[str, list[etree._Element]], field: str | None) -> list[etree._Element]:
@@ -111,9 +126,9 @@ def _annotate_xlsx(data: bytes, spec: FormSpec, problems: Sequence[Problem]) -> 
         where = _cell_for(workbook, spec, problem.field)
         if where is None:
             where = (workbook.worksheets[0].title, "A1")
-            texts.setdefault(where, []).append(WHOLE_FORM + problem.message)
+            texts.setdefault(where, []).append(xml_safe(WHOLE_FORM + problem.message))
         else:
-            texts.setdefault(where, []).append(problem.message)
+            texts.setdefault(where, []).append(xml_safe(problem.message))
     for (sheet, ref), lines in texts.items():
         text = "\n\n".join(lines)
         comment = Comment(text, AUTHOR, width=320, height=max(90, 18 * (len(text) // 45 + len(lines))))
