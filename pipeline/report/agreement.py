@@ -31,7 +31,15 @@ def moderation_agreement(catalogue: Catalogue, to_date: list[StoredSubmission], 
     chosen = [s for s in to_date if s.form in moderated_forms and s.quarter in labels]
     titles = {spec.id: spec.display_title for spec in catalogue}
     min_pairs = getattr(catalogue.settings, "moderation_min_pairs", DEFAULT_MIN_PAIRS)
-    return agreement_report(pairs_from(chosen, lambda s: s.file, clean), labels, titles, min_pairs)
+    report = agreement_report(pairs_from(chosen, lambda s: s.file, clean), labels, titles, min_pairs)
+    # A form graded per child (in its rows) but moderated once for the whole audit has no grade to set
+    # the moderated one against: its moderation is tracked (qa status), not counted here.
+    per_row = sorted({titles[spec.id] for spec in catalogue if spec.id in moderated_forms
+                      and spec.role_field("moderated_grade") is not None and spec.role_field("overall_grade") is None})
+    if per_row:
+        report.domains_note += (f" {' and '.join(per_row)} grade each child but record one moderated grade for the "
+                                "whole audit, so they are not counted in these figures.")
+    return report
 
 
 def _has_role(spec, role: str) -> bool:
