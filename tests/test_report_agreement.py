@@ -51,6 +51,8 @@ def test_report_reads_agreement_names_the_reviewer_and_warns_on_few_pairs(worksp
     assert rows[1][:4] == ["All moderated grades *", "5", "40%", "2"]
     assert rows[-1][0] == "Helen Okafor *"
     assert rows[1][5] == f"{kappa['value']} ({kappa['low']} to {kappa['high']})"
+    texts = [p.text for p in document.paragraphs]
+    assert "Helen Okafor: 2022-23-Q3 +0.40 (n=5)" in texts  # drift: (0 + 1 + 0 - 1 + 2) / 5 grade steps
     with zipfile.ZipFile(data["files"]["report"]) as package:
         images = [name for name in package.namelist() if name.startswith("word/media/")]
         xml = package.read("word/document.xml").decode()

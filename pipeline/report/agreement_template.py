@@ -36,6 +36,14 @@ def agreement_section(document) -> None:
         "a in [agreement.overall] + agreement.quarters + agreement.forms + (agreement.reviewers|map(attribute='agreement')|list)",
         widths=(3.5, 1.5, 1.6, 1.8, 3.0, 3.0, 3.0),
     )
+    tag(document, "{%p if agreement.reviewers %}")
+    para(document, [("Drift: each reviewer's grade minus the moderator's, in grade steps, by quarter (above 0: the "
+                     "moderator graded lower), with the number of moderated grades.", "small muted")])
+    tag(document, "{%p for r in agreement.reviewers %}")
+    para(document, [("{{ r.reviewer }}: ", "b"), ("{% for d in r.drift %}{{ d.quarter }} {{ '%+.2f'|format(d.mean_difference) }} "
+                                                  "(n={{ d.pairs }}){% if not loop.last %}; {% endif %}{% endfor %}", "")])
+    tag(document, "{%p endfor %}")
+    tag(document, "{%p endif %}")
     tag(document, "{%p if charts.agreement %}")
     para(document, "{{ charts.agreement }}")
     tag(document, "{%p endif %}")
