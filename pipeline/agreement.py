@@ -289,11 +289,11 @@ def pairs_from(submissions: Iterable, ref: Callable[[object], str], clean: Calla
     """Moderated grades in stored submissions (bound to their specs): the form's, and each repeat row's.
 
     A pair needs the reviewer's grade (role overall_grade) and the moderated grade (role
-    moderated_grade) both on the scale; the reviewer is the 'reviewer' role, else the author.
+    moderated_grade) both on the scale; the reviewer is the 'reviewer' role, else the 'auditor', else the author.
     """
     found = []
     for submission in submissions:
-        reviewer = clean(submission.answer("reviewer") or submission.author or "")
+        reviewer = clean(submission.answer("reviewer") or submission.answer("auditor") or submission.author or "")
         moderator = clean(submission.answer("moderator") or "")
         quarter = submission.quarter or ""
         grade, moderated = submission.answer("overall_grade"), submission.answer("moderated_grade")

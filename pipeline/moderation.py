@@ -14,7 +14,11 @@ the forms):
 * **closed** — the follow-through §13 asks for is complete: feedback given, the review placed on the
   child's file (``placed_on_file_on``), its findings reviewed in supervision (``supervision_on``) and
   the follow-up decided (``follow_up``: a dip sample, an audit, or none needed). There is no separate
-  'close' button: a return is closed when its record shows the follow-through done.
+  'close' button: a return is closed when its record shows the follow-through done. A form that records
+  no follow-through (the thematic audit) is closed once moderated.
+
+A thematic audit grades each child and is moderated child by child (``moderated_grade`` in its rows):
+it is moderated once every graded row has a moderated grade, and *changed* if any grade was.
 
 A state is dated by the arrival of the first version that reached it; a return's age in its state
 is counted from then to *today*. Versions are linked as the store links them: the same issue id, else
@@ -24,7 +28,7 @@ the same form, quarter, author and subject (resolution.match_key).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .resolution import match_key
@@ -36,10 +40,17 @@ STATES = (SUBMITTED, MODERATED, FEEDBACK_GIVEN, CLOSED)
 CLOSING_ROLES = ("feedback_given_on", "placed_on_file_on", "supervision_on", "follow_up")
 
 
-def state_of(answer: Callable[[str], object]) -> str:
-    """The moderation state of a return whose answers (by role) *answer* gives."""
-    if answer("moderated_grade") not in GRADES:
+def state_of(answer: Callable[[str], object], rows: Sequence[dict[str, object]] = (), follow_through: bool = True) -> str:
+    """The moderation state of a return whose answers (by role) *answer* gives.
+
+    *rows* are its repeat rows that carry their own moderated grade (a thematic audit grades and
+    moderates each child): it is moderated once every graded row has one. A form that records no
+    follow-through (*follow_through* False: no feedback_given_on role) is closed once moderated.
+    """
+    if not _moderated(answer, rows):
         return SUBMITTED
+    if not follow_through:
+        return CLOSED
     if not answer("feedback_given_on"):
         return MODERATED
     if all(answer(role) for role in CLOSING_ROLES):
@@ -47,12 +58,28 @@ def state_of(answer: Callable[[str], object]) -> str:
     return FEEDBACK_GIVEN
 
 
-def outcome_of(answer: Callable[[str], object]) -> str | None:
-    """'agreed' or 'changed' for a moderated return with the reviewer's overall grade on the form; else None."""
-    grade, moderated = answer("overall_grade"), answer("moderated_grade")
-    if moderated not in GRADES or grade not in GRADES:
+def _moderated(answer: Callable[[str], object], rows: Sequence[dict[str, object]]) -> bool:
+    if answer("moderated_grade") in GRADES:
+        return True
+    graded = [row for row in rows if row.get("overall_grade") in GRADES]
+    return bool(graded) and all(row.get("moderated_grade") in GRADES for row in graded)
+
+
+def outcome_of(answer: Callable[[str], object], rows: Sequence[dict[str, object]] = ()) -> str | None:
+    """'agreed' or 'changed' (any grade changed) once the reviewer's grades have moderated ones; else None."""
+    pairs = [(answer("overall_grade"), answer("moderated_grade"))]
+    pairs += [(row.get("overall_grade"), row.get("moderated_grade")) for row in rows]
+    pairs = [(grade, moderated) for grade, moderated in pairs if grade in GRADES and moderated in GRADES]
+    if not pairs:
         return None
-    return "agreed" if grade == moderated else "changed"
+    return "changed" if any(grade != moderated for grade, moderated in pairs) else "agreed"
+
+
+def reason_missing(answer: Callable[[str], object], rows: Sequence[dict[str, object]] = ()) -> bool:
+    """Whether a changed grade lacks its reason (role moderation_reason, on the form or on the changed row)."""
+    if outcome_of(answer) == "changed" and not answer("moderation_reason"):
+        return True
+    return any(outcome_of(row.get, ()) == "changed" and not row.get("moderation_reason") for row in rows)
 
 
 @dataclass
@@ -103,12 +130,12 @@ def moderation_queue(current: Iterable[StoredSubmission], everything: Iterable[S
             continue
         versions = sorted(history.get(_key(submission), [submission]), key=lambda s: (s.received_at, s.id))
         versions = [v for v in versions if v.received_at <= submission.received_at] or [submission]
-        state = state_of(submission.answer)
-        reached = next(v for v in versions if STATES.index(state_of(v.answer)) >= STATES.index(state))
+        state = _state(submission)
+        reached = next(v for v in versions if STATES.index(_state(v)) >= STATES.index(state))
         since = reached.received_at[:10]
-        outcome = outcome_of(submission.answer)
+        rows = _moderated_rows(submission)
+        outcome = outcome_of(submission.answer, rows)
         spec = submission.spec
-        asks_reason = spec is not None and spec.role_field("moderation_reason") is not None
         to_do = []
         if state == FEEDBACK_GIVEN and spec is not None:
             to_do = [f.label for role in CLOSING_ROLES if not submission.answer(role) and (f := spec.role_field(role))]
@@ -117,10 +144,10 @@ def moderation_queue(current: Iterable[StoredSubmission], everything: Iterable[S
             form=submission.form,
             title=spec.display_title if spec is not None else submission.form,
             quarter=submission.quarter or "",
-            reviewer=clean(submission.answer("reviewer") or submission.author or ""),
+            reviewer=clean(submission.answer("reviewer") or submission.answer("auditor") or submission.author or ""),
             state=state,
             outcome=outcome,
-            reason_missing=outcome == "changed" and asks_reason and not submission.answer("moderation_reason"),
+            reason_missing=_asks_reason(spec) and reason_missing(submission.answer, rows),
             submitted_on=versions[0].received_at[:10],
             state_since=since,
             days_in_state=max(0, (today - dt.date.fromisoformat(since)).days),
@@ -132,7 +159,23 @@ def moderation_queue(current: Iterable[StoredSubmission], everything: Iterable[S
 
 
 def _moderated_form(submission: StoredSubmission) -> bool:
-    return submission.spec is not None and submission.spec.role_field("moderated_grade") is not None
+    spec = submission.spec
+    return spec is not None and any(item.role == "moderated_grade" for item, _group in spec.all_fields())
+
+
+def _moderated_rows(submission: StoredSubmission) -> list[dict[str, object]]:
+    """The repeat rows that carry their own moderated grade (by role)."""
+    return [row for group, rows in submission.all_rows() if group.role_field("moderated_grade") for row in rows]
+
+
+def _state(submission: StoredSubmission) -> str:
+    spec = submission.spec
+    follow_through = spec is not None and spec.role_field("feedback_given_on") is not None
+    return state_of(submission.answer, _moderated_rows(submission), follow_through)
+
+
+def _asks_reason(spec) -> bool:
+    return spec is not None and any(item.role == "moderation_reason" for item, _group in spec.all_fields())
 
 
 def _key(submission: StoredSubmission) -> tuple:
@@ -143,4 +186,4 @@ def _key(submission: StoredSubmission) -> tuple:
 
 
 __all__ = ["CLOSED", "FEEDBACK_GIVEN", "MODERATED", "ModerationQueue", "STATES", "SUBMITTED", "Tracked", "moderation_queue",
-           "outcome_of", "state_of"]
+           "outcome_of", "reason_missing", "state_of"]
