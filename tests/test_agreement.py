@@ -116,3 +116,19 @@ def test_enough_pairs_no_warning_and_contingency_rows_are_the_reviewer():
                                              (0.35, "fair"), (0.5, "moderate"), (0.7, "substantial"), (0.81, "almost perfect")])
 def test_landis_koch_bands(value, word):
     assert band(value) == word
+
+
+def test_a_thematic_audit_gives_one_pair_per_moderated_child(catalogue):
+    from pipeline.agreement import pairs_from
+    from pipeline.store import StoredSubmission
+
+    audit = StoredSubmission(
+        id=7, form="thematic_audit", variant=None, version=2, quarter="2022-23-Q3", child_id=None, author="Pat Writer",
+        issue_id=None, file="S-0007", received_at="2022-11-01T10:00:00", status="current",
+        values={"auditor": "Pat Auditor", "moderator": "Mo Derator"},
+        groups={"children": [{"child_id": "C1", "grade": "Good", "moderated_grade": "Requires improvement"},
+                             {"child_id": "C2", "grade": "Good"}]},  # the second child not moderated: no pair
+        spec=catalogue.find("thematic_audit"),
+    )
+    assert pairs_from([audit], lambda s: s.file, str) == [
+        Pair("thematic_audit", "2022-23-Q3", "Pat Auditor", "Mo Derator", "Good", "Requires improvement", "S-0007")]
