@@ -22,6 +22,7 @@ from ..store import StoredSubmission, submission_ref
 from . import actions as ledger
 from .activity import Activity, activity_section
 from .drafts import ServiceAreaDraft, service_area_drafts
+from .evidence import FOLLOW_THROUGH_DAYS, Evidence, build_evidence
 from .findings import (
     DipSamples,
     Observations,
@@ -117,6 +118,7 @@ class ReportModel:
     notes: list[str] = field(default_factory=list)
     performance: PerformanceData = field(default_factory=PerformanceData)  # set by build_report (admin/performance.xlsx)
     hos_activity: list[HosActivity] = field(default_factory=list)
+    evidence: Evidence | None = None  # impact, triangulation, assurance, follow-through, vignettes (evidence.py)
 
     def to_json(self) -> dict:
         """The model as JSON-able data (lists, dicts, strings, numbers)."""
@@ -142,6 +144,7 @@ def build_model(
     register: str = "",
     today: dt.date | None = None,
     notes: list[str] | None = None,
+    follow_through_days: int = FOLLOW_THROUGH_DAYS,
 ) -> ReportModel:
     """Arrange the quarter's *assessment* as the report (with the action register's completions)."""
     q = assessment.quarter
@@ -211,6 +214,8 @@ def build_model(
         service_areas=service_area_drafts(catalogue, q.label, current, previous, previous_q.label, sourcer),
         notes=list(notes or []),
         hos_activity=hos_activity(current.get("hos_summary", []), sourcer),
+        evidence=build_evidence(catalogue, current, referenced(assessment.to_date), assessment.everything,
+                                actions.all_actions, q.label, as_of, sourcer, follow_through_days),
     )
     model.figures = key_figures(model)
     model.messages = key_messages(model)

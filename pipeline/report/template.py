@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from . import performance_template, sections
+from . import performance_template, sections, sections_evidence
 from .sections import SECTIONS
 from .word import band, contents, field, fixed_table, loop_table, page_break, para, set_up, tag
 
@@ -51,7 +51,9 @@ def build_template() -> bytes:
     _summary(document)
     _activity(document)
     sections.practice(document)
+    sections_evidence.after_practice(document)
     sections.findings(document)
+    sections_evidence.after_findings(document)
     performance_template.performance(document)
     sections.summaries(document)
     sections.feedback(document)
