@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import demo_content as text
+from . import demo_evidence
 from . import demo_forms as v2
 from .admin import Person, read_roster, write_examples
 from .config import write_example_config
@@ -110,6 +111,7 @@ class _Quarter:
     def ccrs(self, count: int) -> None:
         reviewers = self.people("head of service", "psw", "improvement team ap")
         workers = self.people("social worker")
+        demo_evidence.revisit(self.store, self.catalogue, self.quarter, self.children)  # children reviewed again
         for number in range(count):
             worker = workers[number % len(workers)]
             reviewer = reviewers[number % len(reviewers)].name
@@ -135,6 +137,7 @@ class _Quarter:
                            "parents_carers_engagement", "management_oversight", "case_recording"):
                 values[f"{domain}_evaluation"] = self.pick(text.STRENGTHS if self.random.random() < 0.6 else text.WORRIES)
                 values[f"{domain}_grade"] = self.grade()
+            values.update(demo_evidence.ccr_answers(spec, self.random, values, self.quarter))  # impact, safety, §13
             if number % 4 != 3:  # most are moderated; the moderator sometimes differs
                 moderated = grade if self.random.random() < 0.75 else GRADES[min(3, GRADES.index(grade) + 1)]
                 values.update(moderator="Independent auditor", moderated_grade=moderated,

@@ -174,6 +174,8 @@ def test_sources_that_disagree_on_a_theme_are_flagged_with_the_rule(reported):
     assert voice["summary"] == "Sources disagree: case reviews mostly strengths; thematic audits mostly worries."
     assert themes["Planning"]["disagree"] is False
     assert evidence["triangulation"]["disagreements"] == 1
+    planning = next(v for v in themes["Planning"]["views"] if v["source"] == "Case reviews")
+    assert planning["example"] == "C1001's social worker [worker] visited weekly; C1001 now attends school every day."
     assert "Sources disagree on a theme when at least one says 'mostly strengths' and another 'mostly worries'." in text
     row = next(r for r in table(document, ["Theme", "What the sources say (strengths / worries)", "Reading"])
                if r[0].startswith("Voice of the child"))
@@ -191,7 +193,7 @@ def test_each_inadequate_review_shows_action_owner_safety_and_re_review(reported
     assert (rows["C1006"]["child_safe"], rows["C1006"]["rereview"], rows["C1006"]["actions"]) == ("Not recorded", "Not set", [])
     assert (assurance["not_safe"], assurance["safe_not_recorded"], assurance["without_action"]) == (1, 1, 1)
     cells = table(document, ["Child ID", "Team", "Child judged safe at the time", "Action taken (owner, due, status)", "Re-review"])
-    assert [c[2] for c in cells] == ["No", "Not recorded"]
+    assert [(c[2], c[4]) for c in cells] == [("No", "Due 20 Jan 2023"), ("Not recorded", "Not set")]
     assert cells[0][0].startswith("C1003") and cells[0][3].startswith("Strategy meeting today (Sam Team, 21 Dec")
     assert [r["child_id"] for r in assurance["overdue_rereviews"]] == ["C1007"]  # Q2 inadequate, due 1 Dec, not seen again
 
@@ -225,7 +227,7 @@ def test_follow_through_steps_not_done_in_time_are_overdue(reported):
         "C1006": ["not recorded"] * 4,  # a version-1 return: never overdue
     }
     assert (follow["days"], follow["complete"], follow["with_overdue"], follow["overdue_steps"]) == (28, 1, 3, 7)
-    assert ("Of 6 reviewed children, 1 have every follow-through step done; 3 have a step overdue (7 step(s) in all) — a "
+    assert ("1 of 6 reviewed children have every follow-through step done; 3 have a step overdue (7 step(s) in all). A "
             "step is overdue when it is not done more than 28 days after the review.") in text
     rows = table(document, ["Child ID", "Reviewed", "Feedback to practitioner", "On the child's file", "In supervision", "Follow-up"])
     assert rows[0] == ["C1004\nChild protection", "15 Oct 2022", "Overdue", "Overdue", "Overdue", "Overdue"]
@@ -253,7 +255,7 @@ def test_vignettes_are_drafts_without_names_or_ids_and_never_replaced(reported):
     assert [v["kind"] for v in vignettes["cases"]] == ["strong", "weak", "improved"]
     assert vignettes["cases"][0]["heading"] == ("Strong practice — child protection; graded Outstanding; "
                                                 "impact for the child: Better")
-    assert vignettes["cases"][0]["difference"] == ("the child's social worker the worker visited weekly; the child now "
+    assert vignettes["cases"][0]["difference"] == ("The child's social worker [worker] visited weekly; the child now "
                                                    "attends school every day.")
     path = root / "outbox" / Q3.label / VIGNETTES
     words = _docx_text(path)

@@ -45,6 +45,7 @@ class InadequateReview:
     child_safe: str  # the form's answer (Yes / No), or 'Not recorded'
     rereview_date: str  # ISO date, or ''
     rereview: str  # 'Due 2023-02-01', 'Overdue since 2022-12-01', 'Not set'
+    rereview_state: str  # due | overdue | not set
     actions: list[AssuredAction] = field(default_factory=list)
     owners: str = ""
 
@@ -158,12 +159,8 @@ def assurance_section(
 def _inadequate(review: StoredSubmission, actions: list[Action], as_of: dt.date, clean: Callable[[object], str]) -> InadequateReview:
     safe = review.answer("child_safe")
     rereview = _iso(review.answer("rereview_date"))
-    if not rereview:
-        state = "Not set"
-    elif rereview < as_of.isoformat():
-        state = f"Overdue since {rereview}"
-    else:
-        state = f"Due {rereview}"
+    state = "not set" if not rereview else "overdue" if rereview < as_of.isoformat() else "due"
+    words = {"not set": "Not set", "overdue": f"Overdue since {rereview}", "due": f"Due {rereview}"}[state]
     assured = [AssuredAction(a.ref, a.action, a.owner, a.due, a.status) for a in actions]
     return InadequateReview(
         ref=submission_ref(review.id),
@@ -172,7 +169,8 @@ def _inadequate(review: StoredSubmission, actions: list[Action], as_of: dt.date,
         level_of_need=clean(review.answer("level_of_need")),
         child_safe=clean(safe) if safe not in (None, "") else NOT_RECORDED,
         rereview_date=rereview,
-        rereview=state,
+        rereview=words,
+        rereview_state=state,
         actions=assured,
         owners=", ".join(dict.fromkeys(a.owner for a in assured if a.owner)),
     )

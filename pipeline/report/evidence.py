@@ -18,7 +18,7 @@ from .followthrough import FOLLOW_THROUGH_DAYS, FollowThrough, follow_through
 from .impact import Impact, impact_section
 from .sources import Sourcer
 from .triangulation import Triangulation, triangulate
-from .vignettes import Vignettes, draft_vignettes
+from .vignettes import Anonymiser, Vignettes, draft_vignettes
 
 
 @dataclass
@@ -47,10 +47,12 @@ def build_evidence(
     reviews = current.get("ccr", [])
     assurance = assurance_section(reviews, [s for s in to_date if s.form == "ccr"], actions, quarter, as_of, sourcer.clean)
     audits = [s for s in to_date if s.form in ("dip_sample", "thematic_audit")]
+    anonymiser = Anonymiser(catalogue, everything)  # staff names stay out of quoted examples and vignettes
     return Evidence(
         impact=impact_section(catalogue.get("ccr"), reviews, sourcer.clean),
-        triangulation=triangulate((s for subs in current.values() for s in subs), sourcer.text),
+        triangulation=triangulate((s for subs in current.values() for s in subs),
+                                  lambda value: anonymiser.without_staff(sourcer.text(value))),
         assurance=assurance,
         follow_through=follow_through(reviews, audits, as_of, sourcer.clean, follow_through_days),
-        vignettes=draft_vignettes(catalogue, reviews, everything, assurance.rereviewed, quarter),
+        vignettes=draft_vignettes(reviews, anonymiser, assurance.rereviewed, quarter),
     )

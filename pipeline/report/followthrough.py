@@ -146,8 +146,8 @@ def _follow_up(review: StoredSubmission, reviewed: dt.date | None, late: bool,
 def _reading(result: FollowThrough, reviews: int) -> str:
     if not reviews:
         return "No collaborative case reviews were returned, so there is no follow-through to show."
-    text = (f"Of {reviews} reviewed children, {result.complete} have every follow-through step done; "
-            f"{result.with_overdue} have a step overdue ({result.overdue_steps} step(s) in all) — a step is overdue "
+    text = (f"{result.complete} of {reviews} reviewed children have every follow-through step done; "
+            f"{result.with_overdue} have a step overdue ({result.overdue_steps} step(s) in all). A step is overdue "
             f"when it is not done more than {result.days} days after the review.")
     if result.not_recorded:
         text += f" {result.not_recorded} review(s) were on an earlier form that did not record follow-through."

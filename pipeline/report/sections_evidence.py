@@ -14,6 +14,8 @@ IMPACT_HEADERS = ["{{ evidence.impact.scale[0] }}", "{{ evidence.impact.scale[1]
                   "Not recorded", "Total"]
 IMPACT_CELLS = ["{{ r.counts[0] }}", "{{ r.counts[1] }}", "{{ r.counts[2] }}", "{{ r.not_recorded }}", "{{ r.total }}"]
 IMPACT_WIDTHS = (4.4, 2.4, 2.8, 2.4, 2.6, 2.0)
+REREVIEW = [("{% if c.rereview_state == 'overdue' %}Overdue since {{ c.rereview_date|shortdate }}{% elif c.rereview_date %}"
+             "Due {{ c.rereview_date|shortdate }}{% else %}Not set{% endif %}", "")]
 
 
 def _impact_table(document, first: str, loop: str) -> None:
@@ -45,7 +47,7 @@ def after_practice(document) -> None:
             [("{{ c.child_safe }}", "b")],
             "{% for a in c.actions %}{{ a.action }} ({{ a.owner }}, {{ a.due|shortdate }}, {{ a.status }})"
             "{% if not loop.last %}\n{% endif %}{% else %}No action recorded{% endfor %}",
-            "{{ c.rereview }}",
+            REREVIEW,
         ],
         "c in evidence.assurance.inadequate",
         widths=(2.2, 3.0, 2.6, 6.6, 2.6),
@@ -56,7 +58,7 @@ def after_practice(document) -> None:
     loop_table(
         document,
         ["Child ID", "Team", "Child judged safe at the time", "Re-review"],
-        [[("{{ c.child_id }}", "b"), ("\n{{ c.ref }}", "small muted")], "{{ c.team }}", "{{ c.child_safe }}", "{{ c.rereview }}"],
+        [[("{{ c.child_id }}", "b"), ("\n{{ c.ref }}", "small muted")], "{{ c.team }}", "{{ c.child_safe }}", REREVIEW],
         "c in evidence.assurance.overdue_rereviews",
         widths=(3, 4, 4, 6),
     )
@@ -81,7 +83,7 @@ def after_practice(document) -> None:
             [("{{ r.outcome|capitalize }}", "b")],
         ],
         "r in evidence.assurance.rereviewed",
-        widths=(2.2, 2.8, 4.6, 2.8, 2.8, 1.8),
+        widths=(2.0, 2.6, 4.4, 2.7, 2.7, 2.6),
     )
     tag(document, "{%p endif %}")
 

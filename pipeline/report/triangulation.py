@@ -200,10 +200,13 @@ def _summary(theme: str, views: list[SourceView], disagree: bool) -> str:
     weak = [v.source.lower() for v in views if v.view == MOSTLY_WORRIES]
     if disagree:
         return f"Sources disagree: {', '.join(strong)} mostly strengths; {', '.join(weak)} mostly worries."
+    mixed = [v.source.lower() for v in views if v.view == MIXED]
     if strong:
         return f"Mostly strengths ({', '.join(strong)}); no source mostly worries."
     if weak:
         return f"Mostly worries ({', '.join(weak)}); no source mostly strengths."
+    if mixed:
+        return f"Mixed ({', '.join(mixed)})."
     return "No source records enough on this theme to say."
 
 

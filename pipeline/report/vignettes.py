@@ -28,6 +28,7 @@ from .redact import PLACEHOLDER, Redactor, clean_text
 
 VIGNETTES_FILE = "vignettes-{quarter}-DRAFT.docx"
 CHILD = "the child"
+WORKER = "[worker]"
 # An ID-like token: one to three letters and three or more digits ('C10234', 'LAC-00123').
 _ID_LIKE = re.compile(r"\b[A-Za-z]{1,3}[-_/]?\d{3,}\b")
 
@@ -76,9 +77,12 @@ class Anonymiser:
         if self._ids:
             text = self._ids.sub(CHILD, text)
         text = _ID_LIKE.sub(CHILD, text)
-        if self._staff:
-            text = self._staff.sub("the worker", text)
-        return text.strip()
+        text = self.without_staff(text).strip()
+        return text[:1].upper() + text[1:]
+
+    def without_staff(self, text: str) -> str:
+        """*text* with the names of staff (as typed in the returns' staff boxes) replaced by '[worker]'."""
+        return self._staff.sub(WORKER, text) if self._staff else text
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -88,15 +92,8 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
 
 
-def draft_vignettes(
-    catalogue: Catalogue,
-    reviews: list[StoredSubmission],
-    everything: list[StoredSubmission],
-    rereviewed: list[ReReview],
-    quarter: str,
-) -> Vignettes:
-    """Up to three draft vignettes from this quarter's *reviews* (names and IDs from *everything* removed)."""
-    anonymise = Anonymiser(catalogue, everything)
+def draft_vignettes(reviews: list[StoredSubmission], anonymise: Anonymiser, rereviewed: list[ReReview], quarter: str) -> Vignettes:
+    """Up to three draft vignettes from this quarter's *reviews*, every text passed through *anonymise*."""
     usable = [r for r in reviews if grade_of_record(r) in RANK and (_said(r, "strength") or _said(r, "worry"))]
     chosen: list[tuple[str, StoredSubmission]] = []
     scale = _scale(reviews)
