@@ -14,6 +14,7 @@ from docx import Document
 
 from pipeline.admin import write_examples
 from pipeline.cli import cli
+from pipeline.errors import message
 from pipeline.quarter import Quarter
 from pipeline.spec import Catalogue, FormSpec
 from pipeline.store import Store
@@ -267,5 +268,11 @@ def test_vignettes_are_drafts_without_names_or_ids_and_never_replaced(reported):
     assert WORKER not in everything and "Helen Okafor" not in everything
     assert f"drafted in {VIGNETTES} beside this report, marked DRAFT" in text
     path.write_bytes(b"the PSW's edited copy")
-    assert run(root, "report", "--quarter", Q3.label).exit_code == 0
+    again = run(root, "report", "--quarter", Q3.label)
+    assert again.exit_code == 0, again.output
     assert path.read_bytes() == b"the PSW's edited copy"
+    assert f"Note: {message('evidence_vignettes_kept', file=path)}\n" in again.output
+    path.unlink()
+    fresh = run(root, "report", "--quarter", Q3.label)
+    assert f"Note: 3 case vignette(s) drafted in {path}, marked DRAFT: the Principal Social Worker edits them in Word " \
+           "before the report is final.\n" in fresh.output

@@ -105,7 +105,7 @@ def build_report(
         raise
     published, previous, locked_notes = publish(staging, out, [staging / report_name, staging / ledger_name, *drafts])
     report_path, ledger_path, *draft_files = published
-    write_vignettes(out, model.evidence.vignettes, q.label)  # beside the report, never replacing the PSW's copy
+    notes += [note for note in [write_vignettes(out, model.evidence.vignettes, q.label)] if note]  # never replaces the PSW's copy
     return ReportResult(report_path, ledger_path, draft_files, template, data, notes + locked_notes, previous)
 
 

@@ -11,6 +11,7 @@ import io
 import os
 from pathlib import Path
 
+from ..errors import message
 from .vignettes import Vignettes
 from .word import para, set_up
 
@@ -40,13 +41,13 @@ def vignettes_document(vignettes: Vignettes, quarter: str) -> bytes:
     return buffer.getvalue()
 
 
-def write_vignettes(out: Path, vignettes: Vignettes, quarter: str) -> Path | None:
-    """Write the vignettes file in *out* unless one is there already (the PSW's copy); its path, or None if none drafted."""
+def write_vignettes(out: Path, vignettes: Vignettes, quarter: str) -> str | None:
+    """Write the vignettes file in *out* unless one is there already (the PSW's copy); a note saying which, or None."""
     if not vignettes.cases:
         return None
     target = out / vignettes.file
     if target.exists():
-        return target
+        return str(message("evidence_vignettes_kept", file=target))
     out.mkdir(parents=True, exist_ok=True)
     temporary = out / f".{vignettes.file}.tmp"
     temporary.write_bytes(vignettes_document(vignettes, quarter))
@@ -62,4 +63,4 @@ def write_vignettes(out: Path, vignettes: Vignettes, quarter: str) -> Path | Non
             pass
     finally:
         temporary.unlink()
-    return target
+    return str(message("evidence_vignettes_written", count=len(vignettes.cases), file=target))
