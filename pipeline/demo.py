@@ -137,7 +137,6 @@ class _Quarter:
                            "parents_carers_engagement", "management_oversight", "case_recording"):
                 values[f"{domain}_evaluation"] = self.pick(text.STRENGTHS if self.random.random() < 0.6 else text.WORRIES)
                 values[f"{domain}_grade"] = self.grade()
-            values.update(demo_evidence.ccr_answers(spec, self.random, values, self.quarter))  # impact, safety, §13
             if number % 4 != 3:  # most are moderated; the moderator sometimes differs
                 moderated = grade if self.random.random() < 0.75 else GRADES[min(3, GRADES.index(grade) + 1)]
                 values.update(moderator="Independent auditor", moderated_grade=moderated,
