@@ -101,7 +101,7 @@ def _reading(impact: Impact) -> str:
     scale = [point.lower() for point in impact.scale]
     parts = ", ".join(f"{count} {point}" for count, point in zip(impact.total.counts, scale))
     text = f"Of {impact.recorded} reviews that recorded the impact for the child, {parts}"
-    text += f" ({impact.total.first_percent:g}% {scale[0]})." if impact.total.first_percent is not None else "."
+    text += f" ({impact.total.first_percent:.0f}% {scale[0]})." if impact.total.first_percent is not None else "."
     good = [line for line in impact.by_grade if line.label in GOOD_OR_BETTER]
     poor = [line for line in impact.by_grade if line.label not in GOOD_OR_BETTER]
     good_recorded = sum(line.total - line.not_recorded for line in good)

@@ -42,7 +42,7 @@ RULE = (
     f"'mixed' otherwise, and 'too little to say' with fewer than {MIN_ITEMS} items. Sources disagree on a theme when "
     "at least one says 'mostly strengths' and another 'mostly worries'."
 )
-EXAMPLE_LENGTH = 160
+EXAMPLE_LENGTH = 100
 
 
 @dataclass
@@ -140,6 +140,7 @@ def triangulate(submissions: Iterable[StoredSubmission], text: Callable[[object]
         said = {view.view for view in ordered}
         disagree = MOSTLY_STRENGTHS in said and MOSTLY_WORRIES in said
         rows.append(ThemeRow(name, ordered, sum(v.strengths + v.worries for v in ordered), disagree, _summary(name, ordered, disagree)))
+    rows.sort(key=lambda row: not row.disagree)  # disagreements first, then the themes in the list's order
     return Triangulation(SOURCES, rows, sum(1 for row in rows if row.disagree), unthemed)
 
 
@@ -211,5 +212,5 @@ def _summary(theme: str, views: list[SourceView], disagree: bool) -> str:
 
 
 def _short(words: str) -> str:
-    words = " ".join(words.split())
+    words = " ".join(words.strip().split("\n")[0].split())  # the first point of a box written one point a line
     return words if len(words) <= EXAMPLE_LENGTH else words[: EXAMPLE_LENGTH - 1].rsplit(" ", 1)[0] + "…"
