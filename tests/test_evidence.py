@@ -132,6 +132,9 @@ def reported(tmp_path_factory):
     document = Document(data["files"]["report"])
     text = "\n".join([p.text for p in document.paragraphs] +
                      [c.text for t in document.tables for r in t.rows for c in r.cells])
+    # The assurance list and section 3's list of inadequate reviews are the same children.
+    assert sorted(c["child_id"] for c in data["practice"]["concerns"]) == sorted(
+        c["child_id"] for c in data["evidence"]["assurance"]["inadequate"])
     return root, data["evidence"], document, text
 
 
