@@ -49,12 +49,14 @@ def save(store: Store, spec: FormSpec, values: dict, groups: dict | None = None,
 
 
 def ccr(store: Store, quarter: Quarter, child: str, team: str, level: str, grade: str, on: str, *,
-        version: int | None = None, actions: list | None = None, **roles: object) -> None:
-    """A CCR whose every domain has the overall grade but the voice of the child, graded Good everywhere."""
+        version: int | None = None, actions: list | None = None, completed: str | None = None, **roles: object) -> None:
+    """A CCR held *on* a day (completed then, or on *completed*); every domain has the overall grade but the voice of
+    the child, graded Good everywhere."""
     name = NAMES[child]
     values = {item.id: grade for item in CCR.role_fields("domain_grade")}
     values[next(f.id for f in CCR.role_fields("domain_grade") if f.label.startswith("Voice"))] = "Good"
-    values.update(by_role(CCR, quarter=quarter.label, author="Helen Okafor", completed_on=on, child_id=child, team=team,
+    values[next(f.id for f in CCR.fields() if f.within_quarter == "activity")] = on  # "When was the review?"
+    values.update(by_role(CCR, quarter=quarter.label, author="Helen Okafor", completed_on=completed or on, child_id=child, team=team,
                           level_of_need=level, reviewer="Helen Okafor", social_worker=WORKER, team_manager="Sarah Lowe",
                           overall_grade=grade, edi="Heritage understood."))
     strength = themed(CCR, "strength", f"{name.split()[0]}'s social worker {WORKER} visited weekly; {child} now "
@@ -95,7 +97,7 @@ def build_quarter(root: Path) -> None:
         ccr(store, Q3, "C1003", "Child protection", "Child protection", "Inadequate", "2022-12-20", impact="Worse",
             child_safe="No", rereview_date="2023-01-20", actions=[("Strategy meeting today", "Sam Team", "2022-12-21")])
         ccr(store, Q3, "C1004", "Child protection", "Child we look after", "Requires improvement", "2022-10-15",
-            impact="About the same", child_safe="Yes")
+            completed="2022-12-20", impact="About the same", child_safe="Yes")  # overdue from the review, not the form
         ccr(store, Q3, "C1005", "Care leavers", "Care leaver", "Good", "2022-10-01", impact="Worse", child_safe="Yes",
             feedback_given_on="2022-10-03", placed_on_file_on="2022-10-03", supervision_on="2022-10-04", follow_up="Audit")
         ccr(store, Q3, "C1006", "Care leavers", "Care leaver", "Inadequate", "2022-11-01", version=1)

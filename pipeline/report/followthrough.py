@@ -6,7 +6,9 @@ the date it was reviewed in supervision (``supervision_on``) and the follow-up n
 Dip sample / Audit / None needed). A dated step left blank is *overdue* once more than
 ``follow_through_days`` (qa.yaml) have passed since the review; a follow-up dip sample or audit is
 *done* when a later dip sample or thematic audit has a row for the same child. A step an older
-version of the form did not ask is "Not recorded", never overdue.
+version of the form did not ask is "Not recorded", never overdue. The review's date is its activity
+date (role ``activity_date``, or the date field the spec marks ``within_quarter: activity`` — "When
+was the review?" on the CCR), else the date the form was completed.
 """
 
 from __future__ import annotations
@@ -78,7 +80,10 @@ def _asked(review: StoredSubmission, role: str) -> bool:
 
 
 def _review_date(review: StoredSubmission) -> dt.date | None:
-    return _date(review.answer("activity_date")) or _date(review.answer("completed_on"))
+    """The day of the review: the activity date (role, or the date the spec says the activity took place), else completion."""
+    activity = [f for f in review.spec.fields() if f.type == "date" and f.within_quarter == "activity"] if review.spec else []
+    return (_date(review.answer("activity_date")) or (_date(review.values.get(activity[0].id)) if activity else None)
+            or _date(review.answer("completed_on")))
 
 
 def follow_through(
