@@ -88,6 +88,9 @@ SETTINGS: tuple[Setting, ...] = (
             "drafts once. The watcher never overwrites a final report: run 'qa report' to render it again.", _SECTION),
     Setting("report_days_before_dlt", 7, "days", "How many days before the plan's DLT date the report date is.", _SECTION),
     *PEOPLE_SETTINGS,
+    Setting("follow_through_days", 28, "days", "The report's follow-through table (framework §13): a step after a case "
+            "review (feedback to the practitioner, placed on file, supervision, follow-up) not done this many days after "
+            "the review is shown as overdue.", "What the report shows"),
 )
 BY_NAME = {setting.name: setting for setting in SETTINGS}
 # Where the store is and whose rows are whose (read and checked by pipeline/store/): known here so qa.yaml may

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import demo_content as text
+from . import demo_evidence
 from . import demo_forms as v2
 from .admin import Person, read_roster, write_examples
 from .config import write_example_config
@@ -110,6 +111,7 @@ class _Quarter:
     def ccrs(self, count: int) -> None:
         reviewers = self.people("head of service", "psw", "improvement team ap")
         workers = self.people("social worker")
+        demo_evidence.revisit(self.store, self.catalogue, self.quarter, self.children)  # children reviewed again
         for number in range(count):
             worker = workers[number % len(workers)]
             reviewer = reviewers[number % len(reviewers)].name

@@ -301,6 +301,10 @@ CLI_MESSAGES = {
                             "Close it and run qa report again.",
     "report_was_open": "{file} was open in Word or Excel on another computer when it was replaced: close it there and "
                        "open it again to see the new version.",
+    "evidence_vignettes_written": "{count} case vignette(s) drafted in {file}, marked DRAFT: the Principal Social Worker "
+                                  "edits them in Word before the report is final.",
+    "evidence_vignettes_kept": "{file} was already there, so it was left as it is (the PSW's edits are kept): delete it "
+                               "to have the vignettes drafted again from this quarter's reviews.",
 }
 
 # What the store says: its schema, the database it is in, copying it (`qa db`).

@@ -102,3 +102,20 @@ def test_the_demo_draws_next_quarters_samples_and_writes_reminders_without_names
         body = message_.get_body(("plain",)).get_content()
         for name in names:
             assert name not in body and name not in json.dumps(frame)
+
+
+def test_the_demo_gives_every_evidence_section_content(demo):
+    from pipeline.compliance import assess_workspace
+    from pipeline.quarter import Quarter
+    from pipeline.report.model import build_model
+    from pipeline.spec import Catalogue
+
+    catalogue = Catalogue.load(demo.workspace.specs)
+    with Store(demo.workspace.store_path) as store:
+        evidence = build_model(catalogue, assess_workspace(demo.workspace, store, Quarter.from_label("2022-23-Q3"))).evidence
+    assert evidence.impact.recorded >= 15 and all(sum(row.counts) for row in evidence.impact.by_team)
+    assert evidence.triangulation.themes and evidence.triangulation.unthemed == 0
+    assert evidence.assurance.inadequate and evidence.assurance.of_concern >= 2
+    assert {r.outcome for r in evidence.assurance.rereviewed} & {"improved", "same", "worse"}
+    assert evidence.follow_through.with_overdue and evidence.follow_through.complete
+    assert [case.kind for case in evidence.vignettes.cases][:2] == ["strong", "weak"]

@@ -80,7 +80,8 @@ def planted(tmp_path_factory, catalogue):
     pen = f"{CHILD_A} is nine and lives with his grandmother."
     drop(root, catalogue, "CCR Bartholomew Wigglesworth.docx", "ccr", ccr(
         "C100201", CHILD_A, pen_picture=pen,
-        overall_evaluation="Zebedee said he feels safe at home; the Quibblesworth family engaged well."))
+        overall_evaluation="Zebedee said he feels safe at home; the Quibblesworth family engaged well.",
+        gone_well=f"{CHILD_A} (C100201) now sees his father weekly; Zebedee chose the venue."))  # drafted into a vignette
     drop(root, catalogue, "CCR Wigglesworth draft.docx", "ccr", ccr(CHILD_B, CHILD_B))  # the name in the ID box
     drop(root, catalogue, "CCR Wigglesworth team.docx", "ccr", ccr("C100203", CHILD_B, team=CHILD_B))  # and in the team box
     drop(root, catalogue, "CCR Wigglesworth date.docx", "ccr", ccr("C100204", CHILD_B, review_date=CHILD_A))  # and in a date box
@@ -133,6 +134,16 @@ def test_no_child_name_typed_in_a_field_reaches_any_collated_output(planted):
             outputs[str(path.relative_to(root))] = xml_text(path.read_bytes())
     assert any(path.endswith(".docx") for path in outputs) and any("drafts" in path for path in outputs)
     assert found(FIELD_WORDS, outputs) == []
+
+
+def test_the_draft_vignettes_carry_no_name_and_no_child_id(planted):
+    root, _, _, commands = planted
+    vignettes = json.loads(commands["report --json"].stdout)["evidence"]["vignettes"]
+    path = root / "outbox" / QUARTER / vignettes["file"]
+    outputs = {"report --json vignettes": json.dumps(vignettes), vignettes["file"]: xml_text(path.read_bytes())}
+    assert any("sees his father weekly" in case["difference"] for case in vignettes["cases"])  # the text was drafted
+    assert found(FIELD_WORDS, outputs) == []
+    assert [(where, id_) for where, text in outputs.items() for id_ in ("C100201", "C100202") if id_ in text] == []
 
 
 def test_no_file_name_reaches_status_export_or_the_ledger(planted):

@@ -18,6 +18,7 @@ from ..store import Store
 from ..workspace import Workspace
 from . import actions as ledger
 from .model import ReportModel, build_model, parse_quarter
+from .vignettes_word import write_vignettes
 
 __all__ = ["ReportResult", "build_report", "build_model", "ReportModel"]
 
@@ -75,6 +76,7 @@ def build_report(
         register=str(register.relative_to(workspace.root)) if completions else "",
         today=today,
         notes=notes,
+        follow_through_days=_follow_through_days(workspace),
     )
     model.performance = performance_section(workspace.root, q)
     out = out_dir or workspace.outbox / q.label
@@ -103,7 +105,14 @@ def build_report(
         raise
     published, previous, locked_notes = publish(staging, out, [staging / report_name, staging / ledger_name, *drafts])
     report_path, ledger_path, *draft_files = published
+    notes += [note for note in [write_vignettes(out, model.evidence.vignettes, q.label)] if note]  # never replaces the PSW's copy
     return ReportResult(report_path, ledger_path, draft_files, template, data, notes + locked_notes, previous)
+
+
+def _follow_through_days(workspace: Workspace) -> int:
+    from ..config import load_config
+
+    return load_config(workspace.root).follow_through_days
 
 
 def _dlt_date(workspace: Workspace, quarter: Quarter, notes: list[str]) -> dt.date | None:

@@ -24,6 +24,7 @@ from ..agreement import AgreementReport
 from .activity import Activity, activity_section
 from .agreement import moderation_agreement
 from .drafts import ServiceAreaDraft, service_area_drafts
+from .evidence import FOLLOW_THROUGH_DAYS, Evidence, build_evidence
 from .findings import (
     DipSamples,
     Observations,
@@ -120,6 +121,7 @@ class ReportModel:
     performance: PerformanceData = field(default_factory=PerformanceData)  # set by build_report (admin/performance.xlsx)
     hos_activity: list[HosActivity] = field(default_factory=list)
     agreement: AgreementReport | None = None  # moderation statistics (report/agreement.py)
+    evidence: Evidence | None = None  # impact, triangulation, assurance, follow-through, vignettes (evidence.py)
 
     def to_json(self) -> dict:
         """The model as JSON-able data (lists, dicts, strings, numbers)."""
@@ -145,6 +147,7 @@ def build_model(
     register: str = "",
     today: dt.date | None = None,
     notes: list[str] | None = None,
+    follow_through_days: int = FOLLOW_THROUGH_DAYS,
 ) -> ReportModel:
     """Arrange the quarter's *assessment* as the report (with the action register's completions)."""
     q = assessment.quarter
@@ -215,6 +218,8 @@ def build_model(
         notes=list(notes or []),
         hos_activity=hos_activity(current.get("hos_summary", []), sourcer),
         agreement=moderation_agreement(catalogue, referenced(assessment.to_date), q, sourcer.clean),
+        evidence=build_evidence(catalogue, current, referenced(assessment.to_date), assessment.everything,
+                                actions.all_actions, q.label, as_of, sourcer, follow_through_days),
     )
     model.figures = key_figures(model)
     model.messages = key_messages(model)

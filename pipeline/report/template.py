@@ -14,7 +14,7 @@ from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from . import performance_template, sections
+from . import performance_template, sections, sections_evidence
 from .agreement_template import agreement_section
 from .sections import SECTIONS
 from .word import band, contents, field, fixed_table, loop_table, page_break, para, set_up, tag
@@ -53,7 +53,9 @@ def build_template() -> bytes:
     _activity(document)
     sections.practice(document)
     agreement_section(document)
+    sections_evidence.after_practice(document)
     sections.findings(document)
+    sections_evidence.after_findings(document)
     performance_template.performance(document)
     sections.summaries(document)
     sections.feedback(document)
