@@ -11,8 +11,10 @@ from pipeline.agreement import Pair, agreement, agreement_report, band, continge
 # SAS/STAT User's Guide, PROC FREQ, "Getting Started: Agreement Study" (Table 3.2, skin condition data,
 # two dermatologists, four ordered grades Terrible < Poor < Marginal < Clear):
 # https://support.sas.com/documentation/cdl/en/procstat/66703/HTML/default/procstat_freq_gettingstarted02.htm
-# Its output: simple kappa 0.3449 (ASE 0.0724, 95% CI 0.2030 to 0.4868); weighted kappa with
-# Cicchetti-Allison (linear) weights 0.5082 (ASE 0.0655, 95% CI 0.3798 to 0.6366).
+# Simple kappa 0.3449 is checked by hand from the table (p_o = 45/88, p_e = 1968/7744); the weighted
+# figures with Cicchetti-Allison (linear) weights, SAS's default, are those statsmodels gives. The page's
+# printed output table could not be retrieved when this test was written, so those four figures are
+# not yet confirmed against SAS's own print.
 SKIN = [[10, 4, 1, 0], [5, 10, 12, 2], [2, 4, 12, 5], [0, 2, 6, 13]]
 
 # Gwet, K.L. (2014) Handbook of Inter-Rater Reliability, 4th ed., and his irrCAC package (vignette
