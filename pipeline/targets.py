@@ -255,7 +255,7 @@ def _load_yaml(path: Path) -> object:
 
 def _flatten(document: object, name: str, problems: list[str]) -> dict[tuple[str, str], object]:
     """{(section, setting): value}, with a problem for every section or setting that does not exist."""
-    sections = sorted({section for section, _ in _TARGET_SETTINGS})
+    sections = sorted({section for section, _ in _TARGET_SETTINGS} | {"rules"})
     flat: dict[tuple[str, str], object] = {}
     if not isinstance(document, dict):
         problems.append(message("targets_unknown", file=name, key="(top)", where="at the top", known=", ".join(sections)))

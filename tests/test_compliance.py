@@ -314,9 +314,9 @@ def test_init_then_status_works_on_the_example_workspace(workspace):
     result = run(workspace, "status", "--quarter", "2022-23-Q3", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    # 20 social workers and 5 team managers, less Emily Dunn who starts in January: 24 owed an observation.
+    # 20 social workers, 2 ASYEs and 5 team managers, less Emily Dunn who starts in January: 26 owed an observation.
     observation = next(a for a in data["activities"] if a["key"] == "line_manager_observation")
-    assert (observation["minimum"], observation["received"], observation["rag"]) == (18, 0, "Red")
+    assert (observation["minimum"], observation["received"], observation["rag"]) == (19, 0, "Red")
     dip = next(a for a in data["activities"] if a["key"] == "dip_sample")
     assert dip["minimum"] == 100  # 4 heads of service, 5 team managers and the PSW, 10 children each
 
