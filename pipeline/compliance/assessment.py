@@ -77,6 +77,7 @@ class Assessment:
     plan: list[PlanLine] = field(default_factory=list)  # the quarter's planned activity against the returns
     plan_problems: list[str] = field(default_factory=list)  # rows of the plan that could not be read or matched
     deadline: Deadline = field(default_factory=lambda: Deadline(None, "", 0, [], []))
+    method: list[str] = field(default_factory=list)  # choices the targets make where the framework disagrees with itself
 
     @property
     def late_refs(self) -> set[str]:
@@ -99,6 +100,7 @@ class Assessment:
         data["rejected"] = dataclasses.asdict(self.rejected)
         data["rejections"] = [plain(dataclasses.asdict(r)) for r in self.rejections]
         data |= plan_dict(self.plan, self.plan_problems, self.deadline)
+        data["method"] = list(self.method)
         if with_files:
             data["files"] = dict(self.files)
         return data
@@ -174,6 +176,7 @@ def assess_quarter(store: Store, quarter: Quarter, roster: list[Person], targets
         plan=plan_lines,
         plan_problems=plan_problems,
         deadline=due,
+        method=[targets.dcs_choice()],
         quarter=quarter,
         compliance=compliance,
         submissions=this_quarter,
