@@ -295,6 +295,16 @@ def _row_order(problem: str) -> int:
 
 def read_plan(path: Path) -> list[PlanEntry]:
     """The QA plan at *path*, in row order; WorkspaceError lists every bad row with its sheet, row and fix."""
+    entries, problems = read_plan_rows(path)
+    if problems:
+        raise RowProblems("\n".join(problems), entries)  # the good rows, for the watcher's schedule
+    return entries
+
+
+def read_plan_rows(path: Path) -> tuple[list[PlanEntry], list[str]]:
+    """The rows of the QA plan at *path* that can be read, and a problem (with a did-you-mean) for each that cannot.
+
+    WorkspaceError only when the plan as a whole cannot be read (no such file, no sheet, no headings)."""
     if not path.exists():
         raise WorkspaceError(message("missing_plan", file=_display(path)))
     sheet, rows, epoch_1904 = _rows(path, PLAN_SHEET, PLAN_COLUMNS, ("month", "activity"))
@@ -336,9 +346,7 @@ def read_plan(path: Path) -> list[PlanEntry]:
                 learning_event=dates["learning_event"], notes=_text(values.get("notes")),
                 slt_date=dates.get("slt_date"), row=number,
             ))
-    if problems:
-        raise RowProblems("\n".join(problems), entries)
-    return entries
+    return entries, problems
 
 
 def plan_problems(path: Path) -> list[str]:

@@ -57,7 +57,11 @@ def status_lines(assessment, with_files: bool = False) -> list[str]:
                   "corrected one.", "", "")
     lines += ["", header, "-" * len(header)]
     for line in result.activities:
-        lines.append(f"{line.activity:<32} {line.span:<22} {line.minimum:>7} {line.received:>8} {line.counted:>7} "
+        name = line.activity
+        if len(name) > 32:  # a long name ('Service area return: Complaints and compliments') on a line of its own
+            lines.append(name)
+            name = ""
+        lines.append(f"{name:<32} {line.span:<22} {line.minimum:>7} {line.received:>8} {line.counted:>7} "
                      f"{line.rejected:>8} {line.outstanding:>11}  {rag(line.rag)}")
         lines += wrap(line.explanation)
     spread = result.ccr_spread
@@ -102,7 +106,10 @@ def status_lines(assessment, with_files: bool = False) -> list[str]:
 def plan_lines(assessment, wrap, rag) -> list[str]:
     """The quarter's due date and late returns, the plan against what happened, and rows of the plan not matched."""
     due = assessment.deadline
-    lines = ["", "When the quarter's returns are due"]
+    lines = [""]
+    for note in assessment.method:
+        lines += wrap(f"Method: {note}", "", "  ")
+    lines += ["", "When the quarter's returns are due"]
     lines += wrap(due.explanation, "  ", "  ")
     if assessment.plan or assessment.plan_problems:
         lines += ["", f"Activity against the QA plan ({len(assessment.plan)} planned this quarter)"]

@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..admin import Person, PlanEntry, load_targets, read_plan, read_roster
+from ..admin import Person, PlanEntry, load_targets, read_plan_rows, read_roster
 from ..errors import WorkspaceError
 from ..quarter import Quarter
 from ..roles import fold
@@ -119,8 +119,8 @@ def assess_workspace(workspace: Workspace, store: Store, quarter: Quarter, catal
     plan: list[PlanEntry] = []
     problems: list[str] = []
     if workspace.plan_path.exists():  # the plan is optional: without it there is nothing to check against
-        try:
-            plan = read_plan(workspace.plan_path)
+        try:  # rows that cannot be read are reported (with a did-you-mean); the others are still checked
+            plan, problems = read_plan_rows(workspace.plan_path)
         except WorkspaceError as err:
             problems = str(err).splitlines()
     assessment = assess_quarter(store, quarter, roster, targets, catalogue or Catalogue.load(workspace.specs), redact,

@@ -84,11 +84,12 @@ def check_plan(plan: list[PlanEntry], quarter: Quarter, returns: list[StoredSubm
         if entry.form is None or entry.quarter != quarter:
             continue
         known = themes.get(entry.form, [])
-        if entry.theme and known and not any(_same_theme(entry.theme, theme) for theme in known):
-            meant = closest(entry.theme, known, cutoff=0.6)
-            problems.append(message("plan_theme", row=getattr(entry, "row", 0) or "?", value=entry.theme,
+        meant = closest(entry.theme, known, cutoff=0.6) if entry.theme and known else None
+        # A theme close to a known one but not it is a slip; one unlike any is a new theme for the form's theme box.
+        if meant and not any(_same_theme(entry.theme, theme) for theme in known):
+            problems.append(message("plan_theme", row=entry.row or "?", value=entry.theme,
                                     activity=entry.activity,
-                                    hint=message("did_you_mean", suggestion=meant) if meant else "",
+                                    hint=message("did_you_mean", suggestion=meant),
                                     themes="; ".join(known)))
         lines.append(_line(entry, [s for s in returns if s.form == entry.form], today))
     return lines, problems
@@ -129,7 +130,7 @@ def _line(entry: PlanEntry, returns: list[StoredSubmission], today: dt.date) -> 
         rag = AMBER
     else:
         rag = GREEN
-    return PlanLine(row=getattr(entry, "row", 0), month=f"{entry.month:%B %Y}", week_beginning=entry.week_beginning,
+    return PlanLine(row=entry.row, month=f"{entry.month:%B %Y}", week_beginning=entry.week_beginning,
                     activity=entry.activity, theme=entry.theme, who=entry.who, form=entry.form or "",
                     returns=len(mine), status=status, theme_as_planned=theme_ok, rag=rag, explanation=explanation)
 
@@ -159,7 +160,7 @@ def plan_dict(lines: list[PlanLine], problems: list[str], deadline_: Deadline) -
 
 def _same_theme(planned: str, returned: str) -> bool:
     a, b = fold(planned), fold(returned)
-    return bool(a and b) and (a == b or a in b or b in a or closest(planned, [returned], cutoff=0.8) is not None)
+    return bool(a and b) and (a == b or a in b or b in a)
 
 
 def _theme(submission: StoredSubmission) -> str:
@@ -172,8 +173,10 @@ def _date(submission: StoredSubmission) -> dt.date | None:
         value = submission.answer(role)
         if isinstance(value, dt.date):
             return value
+        if not value:
+            continue
         try:
-            return dt.date.fromisoformat(str(value)[:10]) if value else None
+            return dt.date.fromisoformat(str(value)[:10])
         except ValueError:
             continue
     return None

@@ -105,8 +105,10 @@ def _date(submission: StoredSubmission) -> dt.date | None:
         value = submission.answer(role)
         if isinstance(value, dt.date):
             return value
+        if not value:
+            continue
         try:
-            return dt.date.fromisoformat(str(value)[:10]) if value else None
+            return dt.date.fromisoformat(str(value)[:10])
         except ValueError:
             continue
     return None
