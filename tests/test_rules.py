@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from pipeline import store as store_module
+from pipeline.store import base as store_base
+from pipeline.store import records as store_records
 from pipeline.admin import Person, PlanEntry, Role, write_plan, write_roster
 from pipeline.cli import cli
 from pipeline.spec import Catalogue
@@ -80,10 +81,10 @@ def quarter(workspace, monkeypatch):
     write_plan(workspace.plan_path, PLAN)
     workspace.targets_path.write_text('observation: {dcs_follows: "Appendix 6"}\n', encoding="utf-8")
     received = {"at": "2022-12-20T10:00:00"}
-    monkeypatch.setattr(store_module, "_now", lambda: received["at"])
+    monkeypatch.setattr(store_base, "now", lambda: received["at"])
     # Each supervision dip sample is a return of its own, though one auditor samples one ASYE's supervision
     # several times a quarter: until the form's store identity includes the date sampled, add it here.
-    monkeypatch.setattr(store_module, "IDENTITY_ROLES", (*store_module.IDENTITY_ROLES, "completed_on"))
+    monkeypatch.setattr(store_records, "IDENTITY_ROLES", (*store_records.IDENTITY_ROLES, "completed_on"))
 
     def save(form: str, answers: dict, groups: dict | None = None, variant: str | None = None) -> None:
         """Store an accepted return the way ingest does; *answers* by field role."""
