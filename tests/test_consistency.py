@@ -335,3 +335,22 @@ def test_no_file_name_reaches_the_report_or_status_and_the_admin_can_look_each_u
     assert {row[0] for row in table(document, ["Ref", "Form", "Completed by", "Received", "Child ID"])} == {
         ref for ref in mapping if ref.startswith("S-")}
     assert "files" not in quarter["status"]
+
+
+def test_the_plan_rules_and_deadline_say_the_same_everywhere(quarter):
+    status, activity, document = quarter["status"], quarter["report"]["activity"], quarter["docx"]
+    plan = table(document, ["Planned", "Activity", "Status", "Theme", "RAG"])
+    assert len(status["plan"]) == len(activity["plan"]) == len(plan) == 6  # the example plan's Q3 (Appendix 7)
+    assert [(p["status"], p["rag"]) for p in status["plan"]] == [(p["status"], p["rag"]) for p in activity["plan"]] == [
+        (row[2], row[4]) for row in plan]
+    assert [line for line in quarter["status_text"].splitlines() if line.startswith("Activity against the QA plan")] == [
+        "Activity against the QA plan (6 planned this quarter)"]
+    assert status["deadline"]["explanation"] == activity["deadline"]
+    assert status["deadline"]["explanation"] in paragraphs(document)
+    assert [late["ref"] for late in status["deadline"]["late"]] == [late["ref"] for late in activity["late"]]
+    assert status["method"] == activity["method"][1:] and status["method"][0] in paragraphs(document)
+    # Every person line of an Appendix 6 rule names its rule and reference, in status and (when owed) in the report.
+    ruled = [p for p in status["people"] if p["rule"]]
+    assert ruled and all(p["reference"].startswith("Appendix 6") for p in ruled)
+    owed = {(p["person"], p["activity"]) for p in ruled if p["outstanding"]}
+    assert owed <= {(p["name"], p["activity"]) for p in activity["people"]}
