@@ -107,7 +107,7 @@ class Assessment:
 
 
 def assess_workspace(workspace: Workspace, store: Store, quarter: Quarter, catalogue: Catalogue | None = None,
-                     redact: Callable[[str], str] | None = None) -> Assessment:
+                     redact: Callable[[str], str] | None = None, today: dt.date | None = None) -> Assessment:
     """Assess *quarter* from the workspace's roster, targets, form specs (*catalogue*, loaded if not given) and store.
 
     A missing or unreadable roster raises the same WorkspaceError for `qa status` and `qa report`,
@@ -124,7 +124,7 @@ def assess_workspace(workspace: Workspace, store: Store, quarter: Quarter, catal
         except WorkspaceError as err:
             problems = str(err).splitlines()
     assessment = assess_quarter(store, quarter, roster, targets, catalogue or Catalogue.load(workspace.specs), redact,
-                                plan=plan, today=_today())
+                                plan=plan, today=today or _today())
     assessment.plan_problems[:0] = problems
     return assessment
 
@@ -166,7 +166,8 @@ def assess_quarter(store: Store, quarter: Quarter, roster: list[Person], targets
     returned = {s.issue_id for s in current if s.issue_id}
     unreturned = sorted((issued for issued in store.issued(quarter.label) if issued.issue_id not in returned),
                         key=lambda i: (fold(i.assignee), i.form, i.issue_id))
-    compliance = judge_minimums(quarter, returns, unresolved, unreturned, roster, targets, redact)
+    compliance = judge_minimums(quarter, returns, unresolved, unreturned, roster, targets, redact,
+                                forms={spec.id for spec in catalogue})
     files = {submission_ref(s.id): s.file for s in this_quarter}
     files |= {r.ref: entry.file for r, entry in zip(rejections, logged)}
     today = today or dt.date.today()

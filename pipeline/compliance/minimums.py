@@ -65,14 +65,17 @@ class _Period:
 
 def judge_minimums(quarter: Quarter, returns: dict[tuple[str, str], list[StoredSubmission]], rejected: Counter[str],
                    unreturned: list[IssuedForm], roster: list[Person], targets: Targets,
-                   redact: Callable[[str], str] | None = None) -> Compliance:
+                   redact: Callable[[str], str] | None = None, forms: set[str] | None = None) -> Compliance:
     """Judge *quarter*'s QA activity against *targets* for the staff on *roster*.
 
     *returns* holds the current submissions by (form, quarter label); *rejected* the quarter's
     unresolved rejections by form; *unreturned* the quarter's issued forms not yet returned.
     *redact* takes a child's name out of a staff name or team typed on a form (typed in the wrong box).
+    *forms* are the forms in the catalogue: a rule whose form is not there cannot be returned, so is not expected.
     """
-    return _Minimums(quarter, returns, rejected, unreturned, roster, targets, redact).run()
+    minimums = _Minimums(quarter, returns, rejected, unreturned, roster, targets, redact)
+    minimums.forms = forms
+    return minimums.run()
 
 
 class _Minimums:
@@ -98,6 +101,7 @@ class _Minimums:
         self.half = _Period("half year to date", year[half_start - 1:], 2, Quarter(quarter.start_year, half_start + 1).end)
         self.lines: list[ActivityLine] = []
         self.people: list[PersonLine] = []
+        self.forms: set[str] | None = None  # the catalogue's forms (None: not known, every rule applies)
 
     def run(self) -> Compliance:
         self.hos_summaries()

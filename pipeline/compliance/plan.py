@@ -69,10 +69,15 @@ class Deadline:
                     "returns: add the meeting dates to the plan's SLT date or DLT date column.")
         text = f"Returns for the quarter are due by {day(self.due)}, {self.days_before} days before {self.meeting}."
         if self.late:
-            text += f" {len(self.late)} arrived late: {names([f'{r.ref} ({r.form}, {day(r.received)})' for r in self.late])}."
+            text += f" {len(self.late)} arrived late: {_some([f'{r.ref} ({r.form}, {day(r.received)})' for r in self.late])}."
         if self.overdue:
-            text += f" {len(self.overdue)} issued form(s) not returned by the due date: {names(self.overdue)}."
+            text += f" {len(self.overdue)} issued form(s) not returned by the due date: {_some(self.overdue)}."
         return text
+
+
+def _some(items: list[str], shown: int = 8) -> str:
+    """'A, B and C', or the first *shown* and how many more (status --json and the report list them all)."""
+    return names(items) if len(items) <= shown else f"{', '.join(items[:shown])} and {len(items) - shown} more"
 
 
 def check_plan(plan: list[PlanEntry], quarter: Quarter, returns: list[StoredSubmission], today: dt.date,
@@ -115,7 +120,10 @@ def _line(entry: PlanEntry, returns: list[StoredSubmission], today: dt.date) -> 
         status = EARLY
     else:
         status = NOT_YET if today <= end else NOT_DONE
-    status_text = {DONE: f"done in {window}", EARLY: f"done before {window}", LATE: "late", NOT_DONE: "not done",
+    if not entry.week_beginning and status in (DONE, EARLY):
+        status = status.replace("week", "month")
+    status_text = {DONE: f"done in {window}", DONE.replace("week", "month"): f"done in {window}",
+                   EARLY.replace("week", "month"): f"done before {window}", EARLY: f"done before {window}", LATE: "late", NOT_DONE: "not done",
                    NOT_YET: "not yet due"}[status].replace("its week", f"the week beginning {day(start)}")
     when = f" ({len(mine)} return(s), first dated {day(dates[0])})" if dates else (f" ({len(mine)} return(s))" if mine else "")
     explanation = f"{entry.activity} {status_text}{when}."
@@ -144,8 +152,8 @@ def deadline(plan: list[PlanEntry], quarter: Quarter, days_before: int, returns:
         return Deadline(None, "", days_before, [], [])
     when, kind = meetings[0]
     due = when - dt.timedelta(days=days_before)
-    late = [LateReturn(submission_ref(s.id), s.form, " ".join(str(s.author or "").split()), _received(s))
-            for s in sorted(returns, key=lambda s: s.id) if _received(s) > due]
+    late = [LateReturn(submission_ref(s.id), s.form, " ".join(str(s.author or "").split()), _arrived(s, today))
+            for s in sorted(returns, key=lambda s: s.id) if _arrived(s, today) > due]
     overdue = [issued.issue_id for issued in unreturned] if today > due else []
     return Deadline(due, f"{kind} on {day(when)}", days_before, late, overdue)
 
@@ -182,8 +190,11 @@ def _date(submission: StoredSubmission) -> dt.date | None:
     return None
 
 
-def _received(submission: StoredSubmission) -> dt.date:
-    return dt.date.fromisoformat(submission.received_at[:10])
+def _arrived(submission: StoredSubmission, today: dt.date) -> dt.date:
+    """The day a return arrived: when the store received it; but a receipt after *today* means the date is
+    being simulated (QA_TODAY, the demo), and then the day it was completed is the best evidence there is."""
+    received = dt.date.fromisoformat(submission.received_at[:10])
+    return received if received <= today else (_date(submission) or received)
 
 
 def _month_end(month: dt.date) -> dt.date:

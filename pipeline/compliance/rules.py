@@ -30,6 +30,10 @@ def person_rules(m: _Minimums) -> None:
     for rule in m.targets.rules:
         if rule.minimum <= 0:
             continue
+        if m.forms is not None and rule.form not in m.forms:
+            skipped[RULE_LINES[rule.activity]].append(
+                f"{_rule_text(rule)} ({rule.reference}): not expected until the form '{rule.form}' is in form_templates/")
+            continue
         if rule.needs and not m.with_role(*rule.needs):
             skipped[RULE_LINES[rule.activity]].append(
                 f"{_rule_text(rule)} ({rule.reference}): not expected, as no {names([str(r) for r in rule.needs], 'or')} "
