@@ -212,7 +212,7 @@ TARGET_MESSAGES = {
     "targets_rule_period": "{file} · {key}: give either per_quarter or per_month (how many are owed), not both or neither.",
     "targets_dcs_follows": "{file} · observation.dcs_follows: '{value}' is neither §6.5 nor Appendix 6. Write \"§6.5\" "
                            "(once every six months) or \"Appendix 6\" (once a quarter).",
-    "plan_theme": "plan.xlsx · sheet 'Plan' row {row}: Theme '{value}' is not a theme of the {activity} forms, so no return can be "
+    "plan_theme": "qa-plan.xlsx · sheet 'Plan' row {row}: Theme '{value}' is not a theme of the {activity} forms, so no return can be "
                   "matched to it as planned.{hint} Themes: {themes}.",
     "targets_rag": "{file} · rag: amber_percent ({amber}) is above green_percent ({green}). Make amber lower than green.",
 }

@@ -197,7 +197,7 @@ def test_the_plan_is_checked_against_the_returns(quarter):
         "Dip sampling done before the week beginning 12/12/2022 (1 return(s), first dated 12/10/2022). Theme not as "
         "planned: planned Networks and contingncy plans, returned Networks and contingency planning.")
     assert data["plan_problems"] == [
-        "plan.xlsx · sheet 'Plan' row 6: Theme 'Networks and contingncy plans' is not a theme of the Dip sampling forms, "
+        "qa-plan.xlsx · sheet 'Plan' row 6: Theme 'Networks and contingncy plans' is not a theme of the Dip sampling forms, "
         "so no return can be matched to it as planned. Did you mean 'Networks and contingency planning'? "
         "Themes: Networks and contingency planning."]
 
@@ -229,7 +229,7 @@ def test_status_text_shows_the_rules_the_plan_and_the_deadline(quarter):
     assert "  Green Dip sampling (w/b 10/10/2022, Networks and contingency planning): Dip sampling done in the week" in lines
     assert "When the quarter's returns are due" in lines
     assert "  Returns for the quarter are due by 02/01/2023, 7 days before SLT on 09/01/2023. 1 arrived late: S-" in text
-    assert "  Plan: plan.xlsx · sheet 'Plan' row 6: Theme 'Networks and contingncy plans' is not a theme" in text
+    assert "  Plan: qa-plan.xlsx · sheet 'Plan' row 6: Theme 'Networks and contingncy plans' is not a theme" in text
     assert "Method: The framework differs on the DCS's observations of practice" in text
 
 
@@ -286,3 +286,14 @@ def test_a_rule_in_the_workspace_targets_is_checked_with_the_fix(workspace):
     workspace.targets_path.write_text("rules:\n  psw_ccr: {per_quarter: 2}\n", encoding="utf-8")
     rule = next(r for r in load_targets(workspace.targets_path).rules if r.id == "psw_ccr")
     assert (rule.minimum, rule.who, rule.reference) == (2, (Role.PSW,), "Appendix 6: PSW, CCR quarterly; §9")
+
+
+def test_without_a_plan_status_says_how_to_give_the_returns_a_due_date(workspace):
+    write_roster(workspace.roster_path, ROSTER)
+    data = json.loads(run(workspace, "status", "--quarter", Q3, "--json"))
+    assert (data["plan"], data["plan_problems"], data["deadline"]["due"], data["deadline"]["late"]) == ([], [], None, [])
+    lines = run(workspace, "status", "--quarter", Q3).splitlines()
+    at = lines.index("When the quarter's returns are due")
+    said = " ".join(line.strip() for line in itertools.takewhile(bool, lines[at + 1:]))
+    assert said == ("No SLT or DLT date after the quarter in the QA plan (admin/qa-plan.xlsx), so no due date for its "
+                    "returns: add the meeting dates to the plan's SLT date or DLT date column.")

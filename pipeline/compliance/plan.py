@@ -65,7 +65,7 @@ class Deadline:
     @property
     def explanation(self) -> str:
         if self.due is None:
-            return ("No SLT or DLT date after the quarter in the QA plan (admin/plan.xlsx), so no due date for its "
+            return ("No SLT or DLT date after the quarter in the QA plan (admin/qa-plan.xlsx), so no due date for its "
                     "returns: add the meeting dates to the plan's SLT date or DLT date column.")
         text = f"Returns for the quarter are due by {day(self.due)}, {self.days_before} days before {self.meeting}."
         if self.late:
