@@ -177,7 +177,7 @@ def _theme(submission: StoredSubmission) -> str:
 
 
 def _date(submission: StoredSubmission) -> dt.date | None:
-    for role in ("activity_date", "completed_on"):
+    for role in ("session_date", "activity_date", "completed_on"):
         value = submission.answer(role)
         if isinstance(value, dt.date):
             return value

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..store import StoredSubmission
     from .minimums import _Minimums
 
-_DATE_ROLES = ("activity_date", "completed_on")
+_DATE_ROLES = ("session_date", "activity_date", "completed_on")  # the supervision sampled, else the form's date
 
 
 def person_rules(m: _Minimums) -> None:
