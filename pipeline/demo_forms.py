@@ -173,7 +173,7 @@ def supervision_dip_samples(maker) -> None:
             values.update({check: maker.random.choices(("Yes", "Partly", "No"), (6, 3, 1))[0] for check in ASYE_CHECKS})
             values.update(strengths_and_worries(maker, values))
             actions = [] if values["overall_grade"] in GRADES[:2] else maker.actions(values["supervisor"], 1)
-            maker.drop(f"ASYE supervision dip sample - {asye.name} - {number + 1}.docx",
+            maker.drop(f"ASYE supervision dip sample - {sampler.name} - {asye.name} - {number + 1}.docx",  # one file each
                        fill_docx(issued, spec, values, {"actions": actions}))
 
 
