@@ -156,7 +156,9 @@ def supervision_dip_samples(maker) -> None:
         for number in range(count):
             asye = asyes[(index + number) % len(asyes)]
             spec, issued = maker.issued("supervision_dip_sample", sampler.name)
-            month = maker.quarter.start + dt.timedelta(days=30 * (number // 3) + maker.random.randint(2, 24))
+            maker.random.randint(2, 24)  # drawn as before, so the rest of the demo is unchanged
+            # A different session each time (one sampler never samples the same day twice: that would be a resubmission).
+            month = maker.quarter.start + dt.timedelta(days=30 * (number // 3) + 2 + 7 * (number % 3) + index)
             values = {
                 "quarter": maker.quarter.label, "completed_by": sampler.name, "completed_on": month + dt.timedelta(days=2),
                 "auditor": sampler.name, "supervisee": asye.name, "supervisor": asye.line_manager or sampler.name,
