@@ -61,7 +61,7 @@ def quarter(workspace, monkeypatch):
     write_plan(workspace.plan_path, PLAN)
     workspace.targets_path.write_text('observation: {dcs_follows: "Appendix 6"}\n', encoding="utf-8")
     received = {"at": "2022-12-20T10:00:00"}
-    monkeypatch.setattr(store_base, "now", lambda: received["at"])
+    monkeypatch.setattr(store_base.Store, "_now", lambda self: received["at"])
 
     def save(form: str, answers: dict, groups: dict | None = None, variant: str | None = None) -> None:
         """Store an accepted return the way ingest does; *answers* by field role."""
