@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -91,6 +91,8 @@ class PlanEntry:
     dlt_date: dt.date | None
     learning_event: dt.date | None  # None: not yet set ('TBC')
     notes: str = ""
+    slt_date: dt.date | None = None  # the SLT meeting the quarter's findings go to first (Appendix 8)
+    row: int = field(default=0, compare=False)  # the row of the plan workbook it was read from (0: not read from one)
 
     @property
     def form(self) -> str | None:
@@ -120,6 +122,7 @@ PLAN_COLUMNS = {
     "theme": ("Theme", ()),
     "who": ("Who", ("by", "led by", "auditors")),
     "dlt_date": ("DLT date", ("dlt",)),
+    "slt_date": ("SLT date", ("slt",)),
     "learning_event": ("Learning event", ("learning event date", "learning")),
     "notes": ("Notes", ("comments",)),
 }
@@ -292,6 +295,16 @@ def _row_order(problem: str) -> int:
 
 def read_plan(path: Path) -> list[PlanEntry]:
     """The QA plan at *path*, in row order; WorkspaceError lists every bad row with its sheet, row and fix."""
+    entries, problems = read_plan_rows(path)
+    if problems:
+        raise RowProblems("\n".join(problems), entries)  # the good rows, for the watcher's schedule
+    return entries
+
+
+def read_plan_rows(path: Path) -> tuple[list[PlanEntry], list[str]]:
+    """The rows of the QA plan at *path* that can be read, and a problem (with a did-you-mean) for each that cannot.
+
+    WorkspaceError only when the plan as a whole cannot be read (no such file, no sheet, no headings)."""
     if not path.exists():
         raise WorkspaceError(message("missing_plan", file=_display(path)))
     sheet, rows, epoch_1904 = _rows(path, PLAN_SHEET, PLAN_COLUMNS, ("month", "activity"))
@@ -302,7 +315,7 @@ def read_plan(path: Path) -> list[PlanEntry]:
         where = f"{path.name} · sheet '{sheet}' row {number}"
         row_problems: list[str] = []
         dates: dict[str, dt.date | None] = {}
-        for key in ("week_beginning", "dlt_date", "learning_event"):
+        for key in ("week_beginning", "dlt_date", "learning_event", "slt_date"):
             raw = values.get(key)
             if fold(_text(raw)) in ("tbc", "tba", "na"):
                 raw = None  # 'TBC' is how the plan says a date is not yet set
@@ -331,10 +344,9 @@ def read_plan(path: Path) -> list[PlanEntry]:
                 month=month, week_beginning=dates["week_beginning"], activity=activity,  # type: ignore[arg-type]
                 theme=_text(values.get("theme")), who=_text(values.get("who")), dlt_date=dates["dlt_date"],
                 learning_event=dates["learning_event"], notes=_text(values.get("notes")),
+                slt_date=dates.get("slt_date"), row=number,
             ))
-    if problems:
-        raise RowProblems("\n".join(problems), entries)
-    return entries
+    return entries, problems
 
 
 def plan_problems(path: Path) -> list[str]:
@@ -401,7 +413,8 @@ def example_plan() -> list[PlanEntry]:
     rows = yaml.safe_load(EXAMPLES.read_text(encoding="utf-8"))["plan"]
     return [PlanEntry(month=row["month"], week_beginning=row.get("week_beginning"), activity=row["activity"],
                       theme=row.get("theme", ""), who=row.get("who", ""), dlt_date=row.get("dlt_date"),
-                      learning_event=row.get("learning_event"), notes=row.get("notes", "")) for row in rows]
+                      learning_event=row.get("learning_event"), notes=row.get("notes", ""),
+                      slt_date=row.get("slt_date")) for row in rows]
 
 
 ROSTER_GUIDE = [
@@ -421,7 +434,9 @@ PLAN_GUIDE = [
     f"Activity: choose from the list: {ACTIVITY_NAMES}.",
     "Theme: for dip samples and thematic audits, the theme (use the same words as the themed form).",
     "Who: who takes part, e.g. HoS / TM / Independent auditor.",
-    "Week beginning, DLT date, Learning event: dd/mm/yyyy; leave blank or write TBC if not yet set.",
+    "Week beginning, DLT date, Learning event, SLT date: dd/mm/yyyy; leave blank or write TBC if not yet set.",
+    "SLT date, DLT date: the meetings the quarter's findings go to. Returns are due a set number of days before the first "
+    "of them after the quarter ends (admin/targets.yaml: deadlines).",
     "Notes: anything else, e.g. 'Managers to book 11 October'.",
 ]
 
@@ -453,8 +468,10 @@ def write_plan(path: Path, entries: list[PlanEntry]) -> None:
         Column("DLT date", 12, "date"),
         Column("Learning event", 15, "date"),
         Column("Notes", 50, "long"),
+        Column("SLT date", 12, "date"),
     ]
-    rows = [[e.month, e.week_beginning, e.activity, e.theme, e.who, e.dlt_date, e.learning_event, e.notes] for e in entries]
+    rows = [[e.month, e.week_beginning, e.activity, e.theme, e.who, e.dlt_date, e.learning_event, e.notes, e.slt_date]
+            for e in entries]
     write_sheet(path, PLAN_SHEET, columns, rows, PLAN_GUIDE)  # type: ignore[arg-type]
 
 

@@ -57,13 +57,18 @@ def status_lines(assessment, with_files: bool = False) -> list[str]:
                   "corrected one.", "", "")
     lines += ["", header, "-" * len(header)]
     for line in result.activities:
-        lines.append(f"{line.activity:<32} {line.span:<22} {line.minimum:>7} {line.received:>8} {line.counted:>7} "
+        name = line.activity
+        if len(name) > 32:  # a long name ('Service area return: Complaints and compliments') on a line of its own
+            lines.append(name)
+            name = ""
+        lines.append(f"{name:<32} {line.span:<22} {line.minimum:>7} {line.received:>8} {line.counted:>7} "
                      f"{line.rejected:>8} {line.outstanding:>11}  {rag(line.rag)}")
         lines += wrap(line.explanation)
     spread = result.ccr_spread
     lines += ["", "Collaborative case reviews, children by level of need and by team"]
     lines += wrap(" · ".join(f"{t.name} {t.count}" for t in spread.by_level_of_need), "  Level of need: ", "  ")
     lines += wrap(" · ".join(f"{t.name} {t.count}" for t in spread.by_team) or "none", "  Team: ", "  ")
+    lines += plan_lines(assessment, wrap, rag)
     owing = result.outstanding_people()
     lines += ["", f"Still to do, by person ({len({line.person for line in owing})} people; --json lists everyone)"]
     for person, group in itertools.groupby(owing, key=lambda line: line.person):
@@ -95,4 +100,24 @@ def status_lines(assessment, with_files: bool = False) -> list[str]:
         lines += ["", "Names on this quarter's returns that are not on the roster (add them, or correct the spelling)"]
         for unknown in result.unknown_names:
             lines.append(f"  '{unknown.name}': {unknown.form}, {unknown.field} ({unknown.count})")
+    return lines
+
+
+def plan_lines(assessment, wrap, rag) -> list[str]:
+    """The quarter's due date and late returns, the plan against what happened, and rows of the plan not matched."""
+    due = assessment.deadline
+    lines = [""]
+    for note in assessment.method:
+        lines += wrap(f"Method: {note}", "", "  ")
+    lines += ["", "When the quarter's returns are due"]
+    lines += wrap(due.explanation, "  ", "  ")
+    if assessment.plan or assessment.plan_problems:
+        lines += ["", f"Activity against the QA plan ({len(assessment.plan)} planned this quarter)"]
+    for line in assessment.plan:
+        week = f"w/b {line.week_beginning:%d/%m/%Y}" if line.week_beginning else line.month
+        text = wrap(f"{line.activity} ({week}{', ' + line.theme if line.theme else ''}): {line.explanation}",
+                    f"  {line.rag:<5} ", " " * 8)
+        lines += [text[0].replace(f"{line.rag:<5}", rag(line.rag, 5), 1), *text[1:]]
+    for problem in assessment.plan_problems:
+        lines += wrap(problem, "  Plan: ", "        ")
     return lines

@@ -156,7 +156,9 @@ def supervision_dip_samples(maker) -> None:
         for number in range(count):
             asye = asyes[(index + number) % len(asyes)]
             spec, issued = maker.issued("supervision_dip_sample", sampler.name)
-            month = maker.quarter.start + dt.timedelta(days=30 * (number // 3) + maker.random.randint(2, 24))
+            maker.random.randint(2, 24)  # drawn as before, so the rest of the demo is unchanged
+            # A different session each time (one sampler never samples the same day twice: that would be a resubmission).
+            month = maker.quarter.start + dt.timedelta(days=30 * (number // 3) + 2 + 7 * (number % 3) + index)
             values = {
                 "quarter": maker.quarter.label, "completed_by": sampler.name, "completed_on": month + dt.timedelta(days=2),
                 "auditor": sampler.name, "supervisee": asye.name, "supervisor": asye.line_manager or sampler.name,
@@ -173,7 +175,7 @@ def supervision_dip_samples(maker) -> None:
             values.update({check: maker.random.choices(("Yes", "Partly", "No"), (6, 3, 1))[0] for check in ASYE_CHECKS})
             values.update(strengths_and_worries(maker, values))
             actions = [] if values["overall_grade"] in GRADES[:2] else maker.actions(values["supervisor"], 1)
-            maker.drop(f"ASYE supervision dip sample - {asye.name} - {number + 1}.docx",
+            maker.drop(f"ASYE supervision dip sample - {sampler.name} - {asye.name} - {number + 1}.docx",  # one file each
                        fill_docx(issued, spec, values, {"actions": actions}))
 
 

@@ -207,6 +207,15 @@ TARGET_MESSAGES = {
     "targets_role": "{file} · {key}: '{value}' is not a role. Use one of: {roles}.",
     "targets_choice": "{file} · {key}: '{value}' is not one of the {title} form's choices for {label}, so no return "
                       "would ever match it.{hint} Use one of: {choices}.",
+    "targets_rules": "{file} · rules: not a list of rules by name. Write each rule as 'name:' with its settings "
+                     "indented beneath, as in the example 'qa init' writes.",
+    "targets_rule_body": "{file} · {key}: not a rule. Give it the settings {settings}, indented beneath its name.",
+    "targets_rule_activity": "{file} · {key}: '{value}' is not an activity a rule can count.{hint} Use one of: {known}.",
+    "targets_rule_period": "{file} · {key}: give either per_quarter or per_month (how many are owed), not both or neither.",
+    "targets_dcs_follows": "{file} · observation.dcs_follows: '{value}' is neither §6.5 nor Appendix 6. Write \"§6.5\" "
+                           "(once every six months) or \"Appendix 6\" (once a quarter).",
+    "plan_theme": "qa-plan.xlsx · sheet 'Plan' row {row}: Theme '{value}' is not a theme of the {activity} forms, so no return can be "
+                  "matched to it as planned.{hint} Themes: {themes}.",
     "targets_rag": "{file} · rag: amber_percent ({amber}) is above green_percent ({green}). Make amber lower than green.",
 }
 

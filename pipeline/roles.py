@@ -12,6 +12,7 @@ class Role(StrEnum):
     """A role on the roster: the framework's roles matrix (Appendix 6)."""
 
     SOCIAL_WORKER = "Social worker"
+    ASYE = "ASYE"  # a newly qualified social worker in their assessed and supported year in employment
     TEAM_MANAGER = "Team manager"
     HEAD_OF_SERVICE = "Head of service"
     PSW = "PSW"
@@ -22,10 +23,13 @@ class Role(StrEnum):
     DCS = "DCS"
 
 
+# Roles that hold a caseload of children (practice teams, CCR spread, observation by a line manager).
+PRACTITIONERS = (Role.SOCIAL_WORKER, Role.ASYE)
+
 # The one table of roles and what admins write for them (compared without case or punctuation).
 ROLE_ALIASES: dict[Role, tuple[str, ...]] = {
-    Role.SOCIAL_WORKER: ("SW", "practitioner", "ASYE", "ASYE social worker", "senior social worker",
-                         "senior practitioner", "personal adviser", "PA"),
+    Role.SOCIAL_WORKER: ("SW", "practitioner", "senior social worker", "senior practitioner", "personal adviser", "PA"),
+    Role.ASYE: ("ASYE social worker", "newly qualified social worker", "NQSW", "assessed and supported year in employment"),
     Role.TEAM_MANAGER: ("TM", "manager", "team leader"),
     Role.HEAD_OF_SERVICE: ("HoS", "head of services"),
     Role.PSW: ("principal social worker",),

@@ -350,7 +350,7 @@ class Schedule:
 
             names = Redactor.from_submissions(self.catalogue, store.submissions(include_replaced=True))
             assessment = assess_quarter(store, quarter, self.admin.roster, load_targets(self.workspace.targets_path),
-                                        self.catalogue, names.name)  # as qa status does
+                                        self.catalogue, names.name, plan=self.admin.plan, today=today)  # as qa status does
         plan = [entry for entry in self.admin.plan if entry.quarter == quarter]
         issued = store.issued(quarter.label)
         returned = store.returned_issue_ids()

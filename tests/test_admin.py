@@ -17,7 +17,7 @@ from pipeline.errors import WorkspaceError
 from pipeline.quarter import Quarter
 from pipeline.targets import DEFAULT_TARGETS
 
-ROLES = ("Social worker, Team manager, Head of service, PSW, Improvement team AP, IRO, CP chair, AD, DCS")
+ROLES = ("Social worker, ASYE, Team manager, Head of service, PSW, Improvement team AP, IRO, CP chair, AD, DCS")
 HEADINGS = ["Name", "Role", "Team", "Line manager", "Start date"]
 
 
@@ -46,13 +46,13 @@ def test_write_examples_writes_roster_plan_and_targets_and_never_overwrites(work
     assert load_targets(workspace.targets_path).dip_sample_children_per_auditor == 12
 
 
-def test_example_roster_reads_back_as_forty_staff_with_consistent_line_managers(workspace):
+def test_example_roster_reads_back_as_forty_two_staff_with_consistent_line_managers(workspace):
     write_examples(workspace)
     roster = read_roster(workspace.roster_path)
     assert roster == example_roster()
-    assert len(roster) == 40
+    assert len(roster) == 42
     count = {role: sum(p.role is role for p in roster) for role in Role}
-    assert count == {Role.SOCIAL_WORKER: 20, Role.TEAM_MANAGER: 5, Role.HEAD_OF_SERVICE: 4, Role.PSW: 1,
+    assert count == {Role.SOCIAL_WORKER: 20, Role.ASYE: 2, Role.TEAM_MANAGER: 5, Role.HEAD_OF_SERVICE: 4, Role.PSW: 1,
                      Role.IMPROVEMENT_AP: 2, Role.IRO: 4, Role.CP_CHAIR: 2, Role.AD: 1, Role.DCS: 1}
     by_name = {p.name: p for p in roster}
     assert by_name["Ruth Fenwick"].line_manager is None
@@ -60,7 +60,7 @@ def test_example_roster_reads_back_as_forty_staff_with_consistent_line_managers(
         if person.role is not Role.DCS:
             manager = by_name[person.line_manager]
             assert manager.role in (Role.DCS, Role.AD, Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER, Role.PSW), person
-    assert {by_name[p.line_manager].role for p in roster if p.role is Role.SOCIAL_WORKER} == {Role.TEAM_MANAGER}
+    assert {by_name[p.line_manager].role for p in roster if p.role in (Role.SOCIAL_WORKER, Role.ASYE)} == {Role.TEAM_MANAGER}
 
 
 def test_example_plan_reproduces_appendices_7_and_8(workspace):
@@ -97,7 +97,7 @@ def test_example_workbooks_are_pleasant_to_edit(workspace):
     assert staff.column_dimensions["C"].width > staff.column_dimensions["E"].width
     assert isinstance(staff["E2"].value, dt.datetime) and staff["E2"].number_format == "dd/mm/yyyy"
     rules = {str(rule.sqref): rule for rule in staff.data_validations.dataValidation}
-    assert rules["B2:B500"].type == "list" and rules["B2:B500"].formula1 == "='Lists'!$B$1:$B$9"
+    assert rules["B2:B500"].type == "list" and rules["B2:B500"].formula1 == "='Lists'!$B$1:$B$10"
     assert [c.value for c in book["Lists"]["B"]] == [role.value for role in Role]
     assert book["Lists"].sheet_state == "hidden"
     assert rules["E2:E500"].type == "date"
@@ -252,8 +252,8 @@ def test_missing_targets_file_means_the_framework_minimums(tmp_path):
             targets.dcs_observations_per_half_year, targets.supervision_audits_per_person_per_year,
             targets.hos_summaries_per_quarter, targets.safeguarding_reports_per_quarter,
             targets.forum_feedback_per_quarter, targets.staff_feedback_per_quarter) == (10, 20, 1, 4, 1, 1, 1, 1, 1, 1, 1, 1)
-    assert targets.dip_sample_roles == (Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER)
-    assert targets.observed_roles == (Role.SOCIAL_WORKER, Role.TEAM_MANAGER)
+    assert targets.dip_sample_roles == (Role.HEAD_OF_SERVICE, Role.TEAM_MANAGER, Role.PSW)
+    assert targets.observed_roles == (Role.SOCIAL_WORKER, Role.ASYE, Role.TEAM_MANAGER)
     assert targets.safeguarding_area == "Safeguarding unit (IRO / CP chairs)"
     assert "Children in care council" in targets.forum_sources
 
@@ -280,8 +280,9 @@ def test_bad_targets_are_each_named_with_the_fix(tmp_path):
         load_targets(path)
     assert str(caught.value).splitlines() == [
         "targets.yaml · dip_sample.children_per_auditor: not a setting. Settings in dip_sample: auditor_roles, children_per_auditor_per_quarter.",
-        "targets.yaml · observations: not a setting. Settings at the top: ccr, dip_sample, forum_feedback, head_of_service_summary, "
-        "observation, rag, safeguarding_unit_report, staff_feedback, supervision_audit, thematic_audit.",
+        "targets.yaml · observations: not a setting. Settings at the top: ccr, deadlines, dip_sample, forum_feedback, "
+        "head_of_service_summary, observation, rag, rules, safeguarding_unit_report, service_areas, staff_feedback, "
+        "supervision_audit, thematic_audit.",
         f"targets.yaml · dip_sample.auditor_roles: 'Tea manager' is not a role. Use one of: {ROLES}.",
         "targets.yaml · ccr.children_per_quarter: 'twenty' is not a whole number. Write a whole number such as 10.",
     ]

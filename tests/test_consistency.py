@@ -197,8 +197,9 @@ def paragraphs(document) -> str:
 def test_each_activity_has_the_same_minimum_received_counted_outstanding_and_rag_everywhere(quarter):
     status = {line["activity"]: line for line in quarter["status"]["activities"]}
     report = {line["activity"]: line for line in quarter["report"]["activity"]["lines"]}
-    rows = {row[0].split(" §")[0]: row for row in table(quarter["docx"], ["Activity", "Minimum", "Received", "Rejected", "Outstanding", "RAG"])}
-    assert list(status) == list(report) == list(rows)
+    rows = {row[0].split("\n")[0]: row for row in table(quarter["docx"], ["Activity", "Minimum", "Received", "Rejected", "Outstanding", "RAG"])}
+    assert list(status) == list(report) and [f"{line['activity']} {line['section']}" for line in status.values()] == list(rows)
+    rows = {name: rows[f"{line['activity']} {line['section']}"] for name, line in status.items()}
     for name, line in status.items():
         mirrored = report[name]
         keys = ("minimum", "received", "counted", "rejected", "outstanding", "rag")
@@ -209,8 +210,8 @@ def test_each_activity_has_the_same_minimum_received_counted_outstanding_and_rag
     assert figure(quarter["docx"], "Dip sampling")[0] == f"{status['Dip sampling']['received']} children"
     assert f"reviewed {status['Dip sampling']['received']} children against practice standards" in paragraphs(quarter["docx"])
     dip = status["Dip sampling"]
-    # Tara's 12 children count 10; Tim's 6 count 6; the two Heads owe 10 each and sampled none.
-    assert (dip["minimum"], dip["received"], dip["counted"], dip["outstanding"]) == (40, 18, 16, 24)
+    # Tara's 12 children count 10; Tim's 6 count 6; the two Heads and the PSW (Appendix 6) owe 10 each and sampled none.
+    assert (dip["minimum"], dip["received"], dip["counted"], dip["outstanding"]) == (50, 18, 16, 34)
 
 
 def test_rag_counts_on_the_summary_page_match_the_tables(quarter):
@@ -334,3 +335,22 @@ def test_no_file_name_reaches_the_report_or_status_and_the_admin_can_look_each_u
     assert {row[0] for row in table(document, ["Ref", "Form", "Completed by", "Received", "Child ID"])} == {
         ref for ref in mapping if ref.startswith("S-")}
     assert "files" not in quarter["status"]
+
+
+def test_the_plan_rules_and_deadline_say_the_same_everywhere(quarter):
+    status, activity, document = quarter["status"], quarter["report"]["activity"], quarter["docx"]
+    plan = table(document, ["Planned", "Activity", "Status", "Theme", "RAG"])
+    assert len(status["plan"]) == len(activity["plan"]) == len(plan) == 6  # the example plan's Q3 (Appendix 7)
+    assert [(p["status"], p["rag"]) for p in status["plan"]] == [(p["status"], p["rag"]) for p in activity["plan"]] == [
+        (row[2], row[4]) for row in plan]
+    assert [line for line in quarter["status_text"].splitlines() if line.startswith("Activity against the QA plan")] == [
+        "Activity against the QA plan (6 planned this quarter)"]
+    assert status["deadline"]["explanation"] == activity["deadline"]
+    assert status["deadline"]["explanation"] in paragraphs(document)
+    assert [late["ref"] for late in status["deadline"]["late"]] == [late["ref"] for late in activity["late"]]
+    assert status["method"] == activity["method"][1:] and status["method"][0] in paragraphs(document)
+    # Every person line of an Appendix 6 rule names its rule and reference, in status and (when owed) in the report.
+    ruled = [p for p in status["people"] if p["rule"]]
+    assert ruled and all(p["reference"].startswith("Appendix 6") for p in ruled)
+    owed = {(p["person"], p["activity"]) for p in ruled if p["outstanding"]}
+    assert owed <= {(p["name"], p["activity"]) for p in activity["people"]}

@@ -74,19 +74,20 @@ def test_forms_are_issued_on_the_plans_date_once_and_not_again_after_a_restart(w
     first = schedule(ws, "2022-10-10")
     run(ws, first)
     dips = issued(ws, "dip_sample")
-    assert len(dips) == 9 and {path.parent.name for path in dips} >= {"Joanne Pike", "Priya Raman", "Sarah Lowe", "Tom Reilly"}
+    # Heads of service, team managers and the PSW (Appendix 6) dip-sample.
+    assert len(dips) == 10 and {path.parent.name for path in dips} >= {"Joanne Pike", "Priya Raman", "Sarah Lowe", "Amira Shah"}
     note = dips[0].with_name(f"{dips[0].stem} - cover note.txt").read_text(encoding="utf-8")
     assert "Dip sampling: 10 children by 31/12/2022" in note and f"Fill in {dips[0].name}" in note
     run(ws, first)  # the next pass the same day
     run(ws, schedule(ws, "2022-10-11"))  # a restart, the day after
     assert issued(ws, "dip_sample") == dips
     with Store(ws.store_path) as store:
-        assert len(store.issued(Q3)) == 15
+        assert len(store.issued(Q3)) == 16
 
 
 def test_issue_days_before_and_every_piece_switched_off(ws):
     run(ws, schedule(ws, "2022-10-07", QUIET + "issue_days_before: 3\n"))
-    assert len(issued(ws, "dip_sample")) == 9
+    assert len(issued(ws, "dip_sample")) == 10
     tracker = ws.outbox / Q3 / "tracker.xlsx"
     made = tracker.stat().st_mtime_ns
     other = schedule(ws, "2022-12-05", "issue_forms: no\ntracker: no\ndraft_report: no\nfinal_report: no\n")
@@ -174,7 +175,9 @@ def test_admin_edits_are_picked_up_and_a_bad_plan_row_is_reported_without_stoppi
     moved = [e if e is not audit else type(e)(**{**e.__dict__, "week_beginning": dt.date(2022, 10, 10)}) for e in entries]
     write_plan(ws.plan_path, moved)
     run(ws, plan)
-    assert len(issued(ws, "thematic_audit")) == 1  # brought forward to this week: issued at the next pass
+    # Brought forward to this week: issued at the next pass, to everyone Appendix 6 says owes a thematic audit
+    # (the PSW, the improvement team's two APs, five team managers, the AD and the DCS).
+    assert len(issued(ws, "thematic_audit")) == 10
 
     workbook = openpyxl.load_workbook(ws.plan_path)
     workbook["Plan"]["C3"] = "Knitting circle"  # the Q1 supervision audit row
@@ -366,7 +369,7 @@ def test_watch_once_does_one_pass_on_the_date_given(ws):
     (ws.root / "qa.yaml").write_text(QUIET, encoding="utf-8")
     result = CliRunner().invoke(cli, ["--workspace", str(ws.root), "watch", "--once", "--today", "2022-10-10"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1].startswith("One pass done for 10/10/2022: 0 file(s) ingested, 15 form(s) issued.")
+    assert result.output.splitlines()[-1].startswith("One pass done for 10/10/2022: 0 file(s) ingested, 16 form(s) issued.")
     assert (ws.outbox / Q3 / "tracker.xlsx").is_file()
     bad = CliRunner().invoke(cli, ["--workspace", str(ws.root), "watch", "--once", "--today", "10/10/2022"])
     assert bad.exit_code == 1
@@ -389,7 +392,7 @@ def test_the_running_watcher_runs_the_schedule_after_each_ingest(ws):
     try:
         assert watcher.wait_idle(60.0)  # the first pass: forms issued, tracker written
         tracker = ws.outbox / Q3 / "tracker.xlsx"
-        assert len(issued(ws, "dip_sample")) == 9 and _returns_received(tracker) == 0
+        assert len(issued(ws, "dip_sample")) == 10 and _returns_received(tracker) == 0
         spec = catalogue.find("supervision_audit")
         values, groups = full_answers(spec)
         values.update(quarter=Q3, auditor="Gareth Hughes")

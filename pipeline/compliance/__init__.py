@@ -29,9 +29,11 @@ from .lines import (
     UnknownName,
 )
 from .minimums import judge_minimums
+from .plan import Deadline, LateReturn, PlanLine
 
 __all__ = [
-    "ACTIVITIES", "AMBER", "GREEN", "RED", "ActivityLine", "Assessment", "CcrSpread", "Compliance",
+    "ACTIVITIES", "AMBER", "GREEN", "RED", "ActivityLine", "Assessment", "CcrSpread", "Compliance", "Deadline",
+    "LateReturn", "PlanLine",
     "PersonLine", "RagCount", "Rejection", "RejectionCount", "Tally", "UnknownName", "assess", "assess_quarter",
     "assess_workspace", "judge_minimums", "rejection_quarter",
 ]

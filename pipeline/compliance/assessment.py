@@ -16,7 +16,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..admin import Person, load_targets, read_roster
+from ..admin import Person, PlanEntry, load_targets, read_plan_rows, read_roster
+from ..errors import WorkspaceError
 from ..quarter import Quarter
 from ..roles import fold
 from ..spec import Catalogue
@@ -25,6 +26,7 @@ from ..targets import Targets
 from ..workspace import Workspace
 from .lines import Compliance, plain
 from .minimums import judge_minimums
+from .plan import Deadline, PlanLine, check_plan, deadline, form_themes, plan_dict
 
 _QUARTER_IN_NAME = re.compile(r"\d{4}-\d{2}-Q[1-4]")
 
@@ -72,6 +74,15 @@ class Assessment:
     everything: list[StoredSubmission]  # all stored, replaced ones too (names to keep out of the report)
     rejections: list[Rejection]
     files: dict[str, str] = field(default_factory=dict)  # reference → file name, for the admin only
+    plan: list[PlanLine] = field(default_factory=list)  # the quarter's planned activity against the returns
+    plan_problems: list[str] = field(default_factory=list)  # rows of the plan that could not be read or matched
+    deadline: Deadline = field(default_factory=lambda: Deadline(None, "", 0, [], []))
+    method: list[str] = field(default_factory=list)  # choices the targets make where the framework disagrees with itself
+
+    @property
+    def late_refs(self) -> set[str]:
+        """The references of the returns that arrived after the due date."""
+        return {late.ref for late in self.deadline.late}
 
     @property
     def unreturned(self) -> list[IssuedForm]:
@@ -88,13 +99,15 @@ class Assessment:
         data["returns"] = len(self.submissions)
         data["rejected"] = dataclasses.asdict(self.rejected)
         data["rejections"] = [plain(dataclasses.asdict(r)) for r in self.rejections]
+        data |= plan_dict(self.plan, self.plan_problems, self.deadline)
+        data["method"] = list(self.method)
         if with_files:
             data["files"] = dict(self.files)
         return data
 
 
 def assess_workspace(workspace: Workspace, store: Store, quarter: Quarter, catalogue: Catalogue | None = None,
-                     redact: Callable[[str], str] | None = None) -> Assessment:
+                     redact: Callable[[str], str] | None = None, today: dt.date | None = None) -> Assessment:
     """Assess *quarter* from the workspace's roster, targets, form specs (*catalogue*, loaded if not given) and store.
 
     A missing or unreadable roster raises the same WorkspaceError for `qa status` and `qa report`,
@@ -103,14 +116,42 @@ def assess_workspace(workspace: Workspace, store: Store, quarter: Quarter, catal
     """
     roster = read_roster(workspace.roster_path)
     targets = load_targets(workspace.targets_path)
-    return assess_quarter(store, quarter, roster, targets, catalogue or Catalogue.load(workspace.specs), redact)
+    plan: list[PlanEntry] = []
+    problems: list[str] = []
+    if workspace.plan_path.exists():  # the plan is optional: without it there is nothing to check against
+        try:  # rows that cannot be read are reported (with a did-you-mean); the others are still checked
+            plan, problems = read_plan_rows(workspace.plan_path)
+        except WorkspaceError as err:
+            problems = str(err).splitlines()
+    assessment = assess_quarter(store, quarter, roster, targets, catalogue or Catalogue.load(workspace.specs), redact,
+                                plan=plan, today=today or _today())
+    assessment.plan_problems[:0] = problems
+    return assessment
+
+
+def _today() -> dt.date:
+    """QA_TODAY when set (to rehearse a quarter), else the computer's date."""
+    import os
+
+    from ..config import TODAY_ENV, parse_today
+
+    value = os.environ.get(TODAY_ENV)
+    if value:
+        try:
+            return parse_today(value, TODAY_ENV)
+        except WorkspaceError:
+            pass
+    return dt.date.today()
 
 
 def assess_quarter(store: Store, quarter: Quarter, roster: list[Person], targets: Targets, catalogue: Catalogue,
-                   redact: Callable[[str], str] | None = None) -> Assessment:
+                   redact: Callable[[str], str] | None = None, plan: list[PlanEntry] | None = None,
+                   today: dt.date | None = None) -> Assessment:
     """Assess *quarter* in *store* against *targets* for the staff on *roster*; answers are read by the roles in *catalogue*.
 
     *redact* takes a child's name out of a staff name or team typed on a form (see judge_minimums).
+    With a *plan*, each planned activity is matched to the returns and the returns' due date is
+    worked out from its meeting dates (*today* decides what is not yet due).
     """
     everything = bind(store.submissions(include_replaced=True), catalogue)
     current = [s for s in everything if s.status == "current"]
@@ -125,10 +166,18 @@ def assess_quarter(store: Store, quarter: Quarter, roster: list[Person], targets
     returned = {s.issue_id for s in current if s.issue_id}
     unreturned = sorted((issued for issued in store.issued(quarter.label) if issued.issue_id not in returned),
                         key=lambda i: (fold(i.assignee), i.form, i.issue_id))
-    compliance = judge_minimums(quarter, returns, unresolved, unreturned, roster, targets, redact)
+    compliance = judge_minimums(quarter, returns, unresolved, unreturned, roster, targets, redact,
+                                forms={spec.id for spec in catalogue})
     files = {submission_ref(s.id): s.file for s in this_quarter}
     files |= {r.ref: entry.file for r, entry in zip(rejections, logged)}
+    today = today or dt.date.today()
+    plan_lines, plan_problems = check_plan(plan or [], quarter, this_quarter, today, form_themes(catalogue))
+    due = deadline(plan or [], quarter, targets.returns_due_days_before_meeting, this_quarter, unreturned, today)
     return Assessment(
+        plan=plan_lines,
+        plan_problems=plan_problems,
+        deadline=due,
+        method=[targets.dcs_choice()],
         quarter=quarter,
         compliance=compliance,
         submissions=this_quarter,

@@ -27,10 +27,23 @@ ACTIVITIES: dict[str, tuple[str, str, str, str]] = {
     "thematic_audit": ("Thematic audits this quarter", "§8", "thematic_audit", "audits"),
     "thematic_audit_year": ("Thematic audits this year", "§8", "thematic_audit", "audits"),
     "ccr": ("Collaborative case reviews", "§9", "ccr", "children"),
-    "forum_feedback": ("Feedback from children's forums", "§10", "child_family_feedback", "returns"),
-    "staff_feedback": ("Feedback from staff", "§11", "staff_feedback", "returns"),
+    # What each role owes in person (the `rules:` of targets.yaml, Appendix 6 cell by cell).
+    "thematic_by_person": ("Thematic audits, by person", "App. 6", "thematic_audit", "audits"),
+    "ccr_by_person": ("CCRs, by person", "App. 6", "ccr", "children"),
+    "supervision_dip_sample": ("Supervision dip samples of ASYEs", "App. 6", "supervision_dip_sample", "supervisions"),
+    # One line per stream ('forum_feedback:Care leavers forum'): each source is RAG-rated on its own.
+    "forum_feedback": ("Children's forum", "§10.3", "child_family_feedback", "returns"),
+    "staff_feedback": ("Staff feedback", "§11.2", "staff_feedback", "returns"),
+    "service_area": ("Service area return", "§2.8", "service_summary", "returns"),
 }
 ORDER = {key: index for index, key in enumerate(ACTIVITIES)}
+# The line each kind of rule adds to.
+RULE_LINES = {"thematic_audit": "thematic_by_person", "ccr": "ccr_by_person", "supervision_dip_sample": "supervision_dip_sample"}
+
+
+def base_key(key: str) -> str:
+    """'forum_feedback' for 'forum_feedback:Care leavers forum': the ACTIVITIES entry a line belongs to."""
+    return key.split(":", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,8 @@ class PersonLine:
     outstanding: int
     rag: str
     explanation: str
+    rule: str = ""  # the targets.yaml rule it comes from ('psw_thematic'), if any
+    reference: str = ""  # the framework reference of that rule
 
 
 @dataclass(frozen=True)
@@ -190,3 +205,12 @@ def names(items: Iterable[str], joiner: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {joiner} {items[-1]}"
+
+
+def author(submission, *roles: str) -> str:
+    """The first answer with one of *roles* filled in, else who completed the form."""
+    for role in (*roles, "author"):
+        value = " ".join(str(submission.answer(role) or "").split())
+        if value:
+            return value
+    return ""

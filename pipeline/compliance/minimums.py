@@ -17,7 +17,7 @@ from typing import Callable
 
 from ..admin import Person
 from ..quarter import Quarter
-from ..roles import Role, fold
+from ..roles import PRACTITIONERS, Role, fold
 from ..spec.contract import STAFF_NAME_ROLES
 from ..store import IssuedForm, StoredSubmission
 from ..targets import Targets
@@ -32,10 +32,13 @@ from .lines import (
     PersonLine,
     Tally,
     UnknownName,
+    base_key,
 )
+from .lines import author as _author
 from .lines import day as _day
 from .lines import names as _names
 from .lines import times as _times
+from .rules import feedback_streams, person_rules
 
 @dataclass(frozen=True)
 class _Period:
@@ -62,14 +65,17 @@ class _Period:
 
 def judge_minimums(quarter: Quarter, returns: dict[tuple[str, str], list[StoredSubmission]], rejected: Counter[str],
                    unreturned: list[IssuedForm], roster: list[Person], targets: Targets,
-                   redact: Callable[[str], str] | None = None) -> Compliance:
+                   redact: Callable[[str], str] | None = None, forms: set[str] | None = None) -> Compliance:
     """Judge *quarter*'s QA activity against *targets* for the staff on *roster*.
 
     *returns* holds the current submissions by (form, quarter label); *rejected* the quarter's
     unresolved rejections by form; *unreturned* the quarter's issued forms not yet returned.
     *redact* takes a child's name out of a staff name or team typed on a form (typed in the wrong box).
+    *forms* are the forms in the catalogue: a rule whose form is not there cannot be returned, so is not expected.
     """
-    return _Minimums(quarter, returns, rejected, unreturned, roster, targets, redact).run()
+    minimums = _Minimums(quarter, returns, rejected, unreturned, roster, targets, redact)
+    minimums.forms = forms
+    return minimums.run()
 
 
 class _Minimums:
@@ -95,6 +101,7 @@ class _Minimums:
         self.half = _Period("half year to date", year[half_start - 1:], 2, Quarter(quarter.start_year, half_start + 1).end)
         self.lines: list[ActivityLine] = []
         self.people: list[PersonLine] = []
+        self.forms: set[str] | None = None  # the catalogue's forms (None: not known, every rule applies)
 
     def run(self) -> Compliance:
         self.hos_summaries()
@@ -102,15 +109,18 @@ class _Minimums:
         self.dip_sampling()
         self.line_manager_observations()
         self.leader_observations("ad_observation", Role.AD, self.targets.ad_observations_per_quarter, self.this_quarter)
-        self.leader_observations("dcs_observation", Role.DCS, self.targets.dcs_observations_per_half_year, self.half)
+        if self.targets.dcs_quarterly:  # Appendix 6 rather than §6.5: the choice is stated in the report's method note
+            self.leader_observations("dcs_observation", Role.DCS, self.targets.dcs_observations_per_quarter, self.this_quarter)
+        else:
+            self.leader_observations("dcs_observation", Role.DCS, self.targets.dcs_observations_per_half_year, self.half)
         self.supervision_audits()
         self.thematic_audits()
         spread = self.ccr()
-        self.feedback("forum_feedback", self.targets.forum_feedback_per_quarter, self.targets.forum_sources)
-        self.feedback("staff_feedback", self.targets.staff_feedback_per_quarter, self.targets.staff_feedback_sources)
+        person_rules(self)
+        feedback_streams(self)
         return Compliance(
             quarter=self.quarter.label, months=self.quarter.months, year_to_date=self.year.span,
-            activities=sorted(self.lines, key=lambda line: ORDER[line.key]),
+            activities=sorted(self.lines, key=lambda line: ORDER[base_key(line.key)]),
             people=sorted(self.people, key=lambda p: (fold(p.person), ORDER[p.activity_key], fold(p.subject or ""))),
             ccr_spread=spread, unreturned=self.unreturned, unknown_names=self.unknown_names(),
         )
@@ -124,10 +134,12 @@ class _Minimums:
         return [p for p in self.staff if p.role in roles]
 
     def add_line(self, key: str, period: _Period, minimum: int, received: int, explanation: str,
-                 counted: int | None = None, rag: str | None = None) -> None:
+                 counted: int | None = None, rag: str | None = None, activity: str | None = None) -> None:
         """An activity line; *counted* (towards the minimum) defaults to everything *received*."""
-        activity, section, form, unit = ACTIVITIES[key]
-        first_of_form = next(k for k, info in ACTIVITIES.items() if info[2] == form) == key
+        named, section, form, unit = ACTIVITIES[base_key(key)]
+        activity = activity or named
+        first_of_form = (next(k for k, info in ACTIVITIES.items() if info[2] == form) == base_key(key)
+                         and not any(line.form == form for line in self.lines))
         counted = received if counted is None else counted
         self.lines.append(ActivityLine(
             key=key, activity=activity, section=section, form=form, period=period.kind, span=period.span, unit=unit,
@@ -136,13 +148,13 @@ class _Minimums:
         ))
 
     def add_person(self, key: str, owner: Person | str, subject: str | None, period: _Period,
-                   required: int, done: int, explanation: str) -> PersonLine:
+                   required: int, done: int, explanation: str, rule: str = "", reference: str = "") -> PersonLine:
         person = owner if isinstance(owner, Person) else self.known.get(fold(owner))
         line = PersonLine(
             person=person.name if person else str(owner), role=str(person.role) if person else "",
             team=person.team if person else "", activity_key=key, activity=ACTIVITIES[key][0], subject=subject,
             due=period.end, required=required, done=done, outstanding=max(0, required - done),
-            rag=self.person_rag(done, required, period), explanation=explanation,
+            rag=self.person_rag(done, required, period), explanation=explanation, rule=rule, reference=reference,
         )
         self.people.append(line)
         return line
@@ -342,7 +354,7 @@ class _Minimums:
         teams = Counter(fold(team) for _, team in children.values() if team)
         level_names = {fold(name): name for name in self.targets.ccr_levels_of_need}
         level_names |= {fold(level): level for level, _ in children.values() if level and fold(level) not in level_names}
-        practice = {fold(p.team): p.team for p in self.staff if p.role is Role.SOCIAL_WORKER and p.team}
+        practice = {fold(p.team): p.team for p in self.staff if p.role in PRACTITIONERS and p.team}
         team_names = practice | {fold(team): self.redact(team) for _, team in children.values() if team and fold(team) not in practice}
         by_level = [Tally(name, levels[key]) for key, name in level_names.items()]
         by_team = [Tally(name, teams[key]) for key, name in sorted(team_names.items())]
@@ -358,18 +370,6 @@ class _Minimums:
         self.add_line("ccr", self.this_quarter, minimum, received, explanation, rag=rag)
         return CcrSpread(by_level, by_team, missing_levels, missing_teams)
 
-    def feedback(self, key: str, minimum: int, sources: tuple[str, ...]) -> None:
-        wanted = {fold(source): source for source in sources}
-        found = Counter(wanted[fold(str(s.answer("source") or ""))] for s in self.returns(ACTIVITIES[key][2], self.this_quarter)
-                        if fold(str(s.answer("source") or "")) in wanted)
-        received = sum(found.values())
-        heard = [f"{source} ({found[source]})" for source in sources if found[source]]
-        silent = [source for source in sources if not found[source]]
-        explanation = (f"At least {minimum} a quarter from {_names(list(sources), 'or')}. "
-                       + (f"Received from {_names(heard)}." if heard else "None received yet.")
-                       + (f" Nothing yet from {_names(silent)}." if heard and silent else ""))
-        self.add_line(key, self.this_quarter, minimum, received, explanation)
-
     def unknown_names(self) -> list[UnknownName]:
         counts: Counter[tuple[str, str, str]] = Counter()
         for submission in (s for (_, label), found in self._returns.items() if label == self.quarter.label for s in found):
@@ -380,12 +380,3 @@ class _Minimums:
                     counts[(self.redact(value), submission.form, item.label)] += 1
         return [UnknownName(name, form, field, count) for (name, form, field), count
                 in sorted(counts.items(), key=lambda item: (fold(item[0][0]), item[0][1], item[0][2]))]
-
-
-def _author(submission: StoredSubmission, *roles: str) -> str:
-    """The first answer with one of *roles* filled in, else who completed the form."""
-    for role in (*roles, "author"):
-        value = " ".join(str(submission.answer(role) or "").split())
-        if value:
-            return value
-    return ""

@@ -65,7 +65,7 @@ def build_report(
 
     notes: list[str] = []
     q = parse_quarter(quarter)
-    assessment = assess_workspace(workspace, store, q, catalogue)  # the one source of every figure; no roster: the error says how
+    assessment = assess_workspace(workspace, store, q, catalogue, today=today)  # the one source of every figure; no roster: the error says how
     dlt_date = _dlt_date(workspace, q, notes)
     register = workspace.root / "admin" / ledger.REGISTER_NAME
     completions = ledger.read_register(register)

@@ -64,6 +64,32 @@ class UnreturnedForm:
 
 
 @dataclass
+class PlanRow:
+    """One planned activity (the QA plan, Appendices 7–8) against what was returned."""
+
+    month: str
+    week_beginning: str  # ISO date, or '' when the plan gives only the month
+    activity: str
+    theme: str
+    who: str
+    status: str  # Done in its week | Done before its week | Late | Not done | Not yet due
+    theme_status: str  # 'As planned', 'Not as planned' or ''
+    rag: str
+    colour: str
+    note: str
+
+
+@dataclass
+class LateRow:
+    """A return that arrived after the quarter's due date."""
+
+    ref: str
+    form: str
+    author: str
+    received: str
+
+
+@dataclass
 class Activity:
     """The RAG section: activity lines, people with activity outstanding, forms not returned, and their RAG counts."""
 
@@ -78,6 +104,15 @@ class Activity:
     red: int = 0
     people_amber: int = 0  # rows of the people table rated Amber
     people_red: int = 0
+    method: list[str] = field(default_factory=list)  # how the minimums were judged, where the framework disagrees with itself
+    plan: list[PlanRow] = field(default_factory=list)
+    plan_green: int = 0
+    plan_amber: int = 0
+    plan_red: int = 0
+    plan_problems: list[str] = field(default_factory=list)
+    deadline: str = ""  # when the quarter's returns were due, from the plan's SLT / DLT dates
+    due: str = ""  # ISO date, '' when the plan gives none
+    late: list[LateRow] = field(default_factory=list)
 
 
 def rag_colour(rag: str) -> str:
@@ -85,11 +120,14 @@ def rag_colour(rag: str) -> str:
     return RAG_COLOURS.get(rag.capitalize() if rag else "", NOT_RATED)
 
 
-def activity_section(catalogue: Catalogue, compliance, clean: Callable[[object], str]) -> Activity:
-    """The RAG table, the people still owing activity and the forms not returned, from the assessment."""
-    from .compliance_view import from_compliance
+def activity_section(catalogue: Catalogue, assessment, clean: Callable[[object], str]) -> Activity:
+    """The RAG table, the people still owing activity, the forms not returned, and the plan against what
+    happened, from the assessment (or from its compliance alone: then no plan)."""
+    from .compliance_view import from_assessment, from_compliance
 
-    return from_compliance(compliance, catalogue, clean)
+    if hasattr(assessment, "compliance"):
+        return from_assessment(assessment, catalogue, clean)
+    return from_compliance(assessment, catalogue, clean)
 
 
 def unreturned_form(issued: IssuedForm, catalogue: Catalogue, clean: Callable[[object], str]) -> UnreturnedForm:

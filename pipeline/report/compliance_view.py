@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..spec import Catalogue
-from .activity import Activity, ActivityLine, PersonLine, rag_colour, unreturned_form
+from .activity import Activity, ActivityLine, LateRow, PersonLine, PlanRow, rag_colour, unreturned_form
 
 RAG_ORDER = {"Red": 0, "Amber": 1, "Green": 2}
 
@@ -63,3 +63,34 @@ def from_compliance(compliance, catalogue: Catalogue, clean: Callable[[object], 
         people_amber=owing_rag.amber,
         people_red=owing_rag.red,
     )
+
+
+def from_assessment(assessment, catalogue: Catalogue, clean: Callable[[object], str]) -> Activity:
+    """from_compliance, with the method note, the plan against what happened and the quarter's late returns."""
+    activity = from_compliance(assessment.compliance, catalogue, clean)
+    activity.method = [activity.note, *assessment.method]
+    activity.plan = [
+        PlanRow(
+            month=line.month,
+            week_beginning=line.week_beginning.isoformat() if line.week_beginning else "",
+            activity=line.activity,
+            theme=clean(line.theme),
+            who=clean(line.who),
+            status=line.status,
+            theme_status={True: "As planned", False: "Not as planned", None: ""}[line.theme_as_planned],
+            rag=line.rag,
+            colour=rag_colour(line.rag),
+            note=clean(line.explanation),
+        )
+        for line in assessment.plan
+    ]
+    rags = [row.rag for row in activity.plan]
+    activity.plan_green, activity.plan_amber, activity.plan_red = (rags.count(r) for r in ("Green", "Amber", "Red"))
+    activity.plan_problems = [clean(problem) for problem in assessment.plan_problems]
+    due = assessment.deadline
+    activity.deadline = clean(due.explanation)
+    activity.due = due.due.isoformat() if due.due else ""
+    titles = {spec.id: spec.title for spec in catalogue}
+    activity.late = [LateRow(late.ref, titles.get(late.form, late.form), clean(late.author), late.received.isoformat())
+                     for late in due.late]
+    return activity

@@ -181,7 +181,7 @@ def build_model(
         ledger.collect_actions(referenced(assessment.to_date), sourcer.title, sourcer.clean, sourcer.text),
         q, as_of, completions or {}, register,
     )
-    activity = activity_section(catalogue, assessment.compliance, sourcer.clean)
+    activity = activity_section(catalogue, assessment, sourcer.clean)
     learning = Learning(
         priorities=learning_priorities(practice, dips, thematic, supervision, equality),
         requested=learning_requests(current.get("hos_summary", []), current.get("staff_feedback", []), sourcer),

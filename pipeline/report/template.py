@@ -17,6 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from . import performance_template, sections, sections_evidence
 from .agreement_template import agreement_section
 from .sections import SECTIONS
+from .plan_template import plan_section
 from .word import band, contents, field, fixed_table, loop_table, page_break, para, set_up, tag
 
 TEMPLATE_NAME = "report-template.docx"
@@ -210,6 +211,7 @@ def _activity(document) -> None:
         widths=(4.9, 4.6, 3.3, 1.9, 2.3),
     )
     tag(document, "{%p endif %}")
+    plan_section(document)
     page_break(document)
 
 
