@@ -39,7 +39,7 @@ def pct(value: float | None) -> str:
 def points(value: float | None) -> str:
     """'+5 points', '−3 points', 'no change' (percentage points)."""
     if value is None:
-        return "no comparison"
+        return "no previous quarter"
     if value == 0:
         return "no change"
     return f"{'+' if value > 0 else '−'}{abs(value):.0f} points"
@@ -48,16 +48,18 @@ def points(value: float | None) -> str:
 def key_figures(model: ReportModel) -> list[Figure]:
     """The headline numbers, each with the comparison or detail that makes it meaningful."""
     practice, dips, thematic, actions = model.practice, model.dip_samples, model.thematic, model.actions
-    overall = practice.changes[0] if practice.changes else None
+    trend = model.trends.lines[0] if model.trends and model.trends.lines else None
+    change = trend.change if trend is not None else "no previous quarter"
+    if trend is not None and len(trend.points) >= 2 and trend.points[-2].n:
+        change += f" on {trend.points[-2].quarter}"
     moderation = practice.moderation
     figures = [
         Figure("QA returns received", str(len(model.sources)), rejected_note(model.rejections)),
         Figure(
             "Collaborative case reviews",
             str(practice.reviews),
-            f"{pct(practice.overall.good_or_better_percent)} good or better, moderated grade where there is one "
-            f"({points(overall.change_points if overall else None)} on {practice.previous_quarter}); "
-            f"{practice.overall.count('Inadequate')} inadequate",
+            f"{pct(practice.overall.good_or_better_percent)} good or better on the moderated grade ({change}); "
+            f"{practice.overall.count('Inadequate')} inadequate (section 3)",
         ),
         Figure(
             "Moderation agreement",
@@ -97,8 +99,8 @@ def key_figures(model: ReportModel) -> list[Figure]:
         Figure(
             "Activity against minimums",
             f"{activity.green} of {len(activity.lines)} green",
-            f"Activities: {activity.amber} amber, {activity.red} red. People with activity still to do: "
-            f"{len(activity.people)} obligation(s), {activity.people_red} red and {activity.people_amber} amber (section 2)",
+            f"Activities overall: {activity.amber} amber, {activity.red} red. Still to do by individual people: "
+            f"{len(activity.people)} obligation(s), {activity.people_red} of them red and {activity.people_amber} amber (section 2)",
         ),
     )
     return figures

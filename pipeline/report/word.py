@@ -163,11 +163,11 @@ def fixed_table(document, rows: Sequence[Sequence[Runs]], widths: Sequence[float
     _compact(table, widths)
 
 
-def band(document, lines: Sequence[Runs]) -> None:
-    """A full-width coloured panel (the cover's title block), one paragraph per line."""
+def band(document, lines: Sequence[Runs], fill: str = ACCENT_HEX) -> None:
+    """A full-width coloured panel (the cover's title block, a box to write in), one paragraph per line."""
     table = document.add_table(rows=1, cols=1)
     cell = table.rows[0].cells[0]
-    shade(cell, ACCENT_HEX)
+    shade(cell, fill)
     for index, content in enumerate(lines):
         paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
         paragraph.paragraph_format.space_before = Pt(10 if index == 0 else 4)
