@@ -79,6 +79,12 @@ def carried_learning(
     _priorities(spec, by_quarter, earlier, now, quarter, targets, items)
     raised_now = {_key(p.text) for s in now if s.form in POINT_ROLES
                   for p in sourcer.points(s, POINT_ROLES[s.form][0], split=True)}
+    said: dict[str, list[str]] = {}  # point → its reference in every quarter it was said (any one closes it)
+    for label in earlier:
+        for submission in by_quarter.get(label, []):
+            if submission.form in POINT_ROLES:
+                for text in split_points(sourcer.text(submission.answer(POINT_ROLES[submission.form][0]))):
+                    said.setdefault(_key(text), []).append(learning_ref(label, KINDS[submission.form], text))
     for label in earlier:
         for submission in by_quarter.get(label, []):
             if submission.form not in POINT_ROLES:
@@ -90,7 +96,7 @@ def carried_learning(
                 if key in items:
                     continue
                 ref = learning_ref(label, KINDS[submission.form], text)
-                done = completions.get(ref)
+                done = next((completions[r] for r in said.get(_key(text), []) if r in completions), None)
                 if done is not None and done.on is not None and done.on < quarter.start:
                     items[key] = None  # type: ignore[assignment]  # closed before this quarter: not shown again
                     continue

@@ -50,6 +50,7 @@ class Front:
     """Page one of the report."""
 
     judgement: str
+    evidence: str  # the counts behind the judgement
     know: list[Statement]
     how: list[Statement]
     will_do: list[Statement]
@@ -86,6 +87,21 @@ def read_commentary(admin: Path, quarter: str, clean_text: Callable[[object], st
         paragraphs = [clean_text(line).strip() for line in lines]
         return Commentary([p for p in paragraphs if p], f"admin/{path.name}", True)
     return Commentary([], f"admin/{paths[0].name}", False)
+
+
+def write_commentary(admin: Path, quarter: str, paragraphs: list[str]) -> Path | None:
+    """A Word commentary file for *quarter* holding *paragraphs* (the demo's); an existing one is never replaced."""
+    path = commentary_paths(admin, quarter)[0]
+    if any(p.exists() for p in commentary_paths(admin, quarter)):
+        return None
+    from docx import Document
+
+    document = Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    admin.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path
 
 
 def _judgement_word(good: float | None, inadequate: float | None, targets: QualityTargets) -> str:
@@ -128,7 +144,6 @@ def _known(model: ReportModel, targets: QualityTargets) -> list[Statement]:
     found: list[Statement] = []
     practice = model.practice
     if practice.reviews:
-        found.append(Statement(judgement(model, targets), f"{practice.reviews} reviews, {practice.moderation.moderated} moderated"))
         rated = [d for d in practice.domains if d.total]
         if rated:
             best = max(rated, key=lambda d: d.good_or_better_percent or 0)
@@ -174,8 +189,8 @@ def supervision_statements(model: ReportModel) -> list[Statement]:
     if short is not None:
         question, count, total = short
         text += (
-            f", yet {count} of {total} audits answered No or Partly to '{question.rstrip('?')}': good grades sit beside "
-            "supervision that is not yet consistently reflective, so the grades alone overstate its quality"
+            f", yet {count} of {total} audits answered No or Partly to '{question.rstrip('?')}': "
+            "the grades alone overstate the quality of supervision"
         )
     return [Statement(text + ".", f"{supervision.count} audits")]
 
@@ -276,6 +291,8 @@ def build_front(model: ReportModel, targets: QualityTargets, commentary: Comment
     """Page one from the model (built last, from the sections' figures)."""
     return Front(
         judgement=judgement(model, targets),
+        evidence=f"{model.practice.reviews} collaborative case reviews, {model.practice.moderation.moderated} of them moderated"
+        if model.practice.reviews else "",
         know=_known(model, targets),
         how=_how(model, targets),
         will_do=decisions(model, targets),

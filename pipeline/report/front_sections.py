@@ -11,7 +11,7 @@ EVIDENCE = ("{% if s.evidence %} ({{ s.evidence }}){% endif %}", "small muted")
 def page_one(document) -> None:
     """Section 1: the judgement, Ofsted's three questions and the PSW's commentary box, on one page."""
     heading(document, "summary")
-    band(document, [[("{{ front.judgement }}", "white b")]], fill="1F4E79")
+    band(document, [[("{{ front.judgement }}", "white b"), ("{% if front.evidence %} ({{ front.evidence }}){% endif %}", "white small")]])
     para(document, "What we know", "Heading 2")
     tag(document, "{%p for s in front.know %}")
     para(document, [("{{ s.text }}", ""), EVIDENCE], "List Bullet")
@@ -81,7 +81,7 @@ def learning_followed_through(document) -> None:
     tag(document, "{%p if carried.points %}")
     loop_table(
         document,
-        ["We said", "In", "What happened", "Evidence", "Status"],
+        ["We said", "Since", "What happened", "Evidence", "Status"],
         [
             [("{{ c.text }}", ""), ("\n{{ c.kind }}{% if c.source %} · {{ c.source }}{% endif %} · {{ c.ref }}", "small muted")],
             "{{ c.said_in }}",

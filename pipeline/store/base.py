@@ -50,6 +50,11 @@ class Store:
 
     kind = "?"
     _db: Connection
+    # When a file is received or logged. The demo sets a clock that gives each return a date in its quarter.
+    clock: Callable[[], dt.datetime] = staticmethod(dt.datetime.now)
+
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
 
     def __new__(cls, path: Path | None = None, **options: Any) -> Store:
         if cls is Store:
