@@ -106,7 +106,7 @@ def appendix_lists(document) -> None:
         ["Child ID", "Child's team", "Compliant", "Finding"],
         ["{{ f.child_id }}", "{{ f.team }}", [("{{ f.result }}", "b")], "{{ f.finding }}"],
         "f in dip_samples.findings",
-        widths=(2, 3.2, 2, 9.8),
+        widths=(2, 3.0, 2.2, 9.8),
     )
     tag(document, "{%p endif %}")
     tag(document, "{%p if thematic.worries %}")
@@ -142,7 +142,7 @@ def appendix_lists(document) -> None:
             [[("{{ a.ref }}", "small")], "{{ a.action }}", "{{ a.team }}", "{{ a.owner }}", "{{ a.due|shortdate }}",
              [(last[1], "b")], "{{ a.child_id }}"],
             f"a in {items}",
-            widths=(2.9, 4.6, 2.4, 2.3, 2.0, 1.5, 1.6),
+            widths=(2.8, 4.4, 2.4, 2.2, 2.0, 1.6, 1.6),
         )
         tag(document, "{%p endif %}")
     tag(document, "{%p if activity.unreturned %}")

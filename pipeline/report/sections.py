@@ -154,7 +154,7 @@ def practice(document) -> None:
         ["Child ID", "Team", "Reviewer", "Reviewer's grade", "Moderated grade", "Moderator"],
         ["{{ c.child_id }}", "{{ c.team }}", "{{ c.reviewer }}", "{{ c.grade }}", [("{{ c.moderated_grade }}", "b")], "{{ c.moderator }}"],
         "c in practice.moderation.changes[:40]",
-        widths=(2.2, 3, 3, 3, 3, 3),
+        widths=(2.0, 3, 3, 3, 3, 3),
     )
     tag(document, "{%p endif %}")
     tag(document, "{%p if practice.concerns %}")
@@ -165,7 +165,7 @@ def practice(document) -> None:
         ["{{ c.child_id }}", "{{ c.team }}", "{{ c.level_of_need }}", "{{ c.reviewer }}", "{{ c.grade }}",
          "{% if c.moderated %}Yes{% else %}No{% endif %}"],
         "c in practice.concerns",
-        widths=(2.2, 3, 3, 3, 3, 3),
+        widths=(2.0, 3, 3, 3, 3, 3),
     )
     tag(document, "{%p endif %}")
     tag(document, "{%p endif %}")
@@ -245,7 +245,7 @@ def findings(document) -> None:
             [("{{ t.grades.good_or_better_percent|pct }}", "b")],
         ],
         "t in thematic.by_theme",
-        widths=(4.1, 2.4, 1.6, 2.5, 2.1, 1.9, 2.4),
+        widths=(3.3, 2.6, 1.6, 2.9, 2.3, 2.1, 2.2),
     )
     tag(document, "{%p for t in thematic.by_theme if t.questions %}")
     para(document, "Questions on {{ t.theme }}", "Heading 3")

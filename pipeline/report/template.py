@@ -171,7 +171,7 @@ def _activity(document) -> None:
             [("{{ line.rag }}", "b")],
         ],
         "line in activity.lines",
-        widths=(5.7, 1.9, 1.9, 1.9, 2.4, 1.9, 1.6),  # wide enough that no heading or 'Amber' breaks mid-word
+        widths=(4.6, 2.0, 2.0, 1.9, 2.6, 2.0, 1.9),  # wide enough that no heading or 'Amber' breaks mid-word
         fills={6: "line.colour"},
     )
     tag(document, "{%p for gap in activity.ccr_gaps %}")
