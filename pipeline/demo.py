@@ -168,8 +168,8 @@ class _Quarter:
             rows = []
             for child in self.random.sample(self.children, size):
                 row = {"child_id": child, "team": self.child_team.get(child, manager.team), "level_of_need": self.pick(LEVELS),
-                       "compliant": self.random.choices(("Yes", "Partly", "No"), (6, 3, 1))[0],
-                       "finding": self.pick(text.STRENGTHS + text.WORRIES)}
+                       "compliant": self.random.choices(("Yes", "Partly", "No"), (6, 3, 1))[0]}
+                row["finding"] = self.pick(text.STRENGTHS if row["compliant"] == "Yes" else text.WORRIES)  # fits the answer
                 row.update(v2.finding_row(self, row))
                 for question in spec.group("children").fields:
                     if question.id not in row and question.type == "choice":

@@ -199,7 +199,7 @@ def trend_chart(good: dict, inadequate: dict) -> bytes:
     axes.set_xlim(-0.4, len(quarters) - 0.6)
     axes.set_ylabel("% of reviews", fontsize=FONT["size"])
     axes.legend(ncol=2, fontsize=7, loc="lower center", bbox_to_anchor=(0.4, 1.0), frameon=False)
-    figure.suptitle("CCRs graded good or better and inadequate (moderated grade where there is one), % of reviews each quarter",
+    figure.suptitle("CCRs good or better and inadequate, % of reviews a quarter (moderated grade where there is one)",
                     fontsize=8.5, x=0.01, ha="left")
     _tidy(axes)
     _margins(figure, top=0.55, bottom=0.45)

@@ -185,14 +185,18 @@ def supervision_statements(model: ReportModel) -> list[Statement]:
     if not supervision.count:
         return []
     text = f"Supervision audits graded {pct(supervision.grades.good_or_better_percent)} good or better"
+    reconciled = reconciliation(model)
+    return [Statement(f"{text}; {reconciled[0].lower()}{reconciled[1:]}" if reconciled else text + ".", f"{supervision.count} audits")]
+
+
+def reconciliation(model: ReportModel) -> str:
+    """'Yet 6 of 10 audits answered No or Partly to …' when most audits fell short on one question, else ''."""
     short = reconciling_question(model)
-    if short is not None:
-        question, count, total = short
-        text += (
-            f", yet {count} of {total} audits answered No or Partly to '{question.rstrip('?')}': "
-            "the grades alone overstate the quality of supervision"
-        )
-    return [Statement(text + ".", f"{supervision.count} audits")]
+    if short is None:
+        return ""
+    question, count, total = short
+    return (f"Yet {count} of {total} audits answered No or Partly to '{question.rstrip('?')}': the grades alone overstate "
+            "the quality of supervision.")
 
 
 def reconciling_question(model: ReportModel) -> tuple[str, int, int] | None:
@@ -297,7 +301,7 @@ def build_front(model: ReportModel, targets: QualityTargets, commentary: Comment
         how=_how(model, targets),
         will_do=decisions(model, targets),
         commentary=commentary or Commentary(),
-        supervision=" ".join(s.text for s in supervision_statements(model)),
+        supervision=reconciliation(model),
     )
 
 

@@ -90,7 +90,7 @@ def learning_followed_through(document) -> None:
             [("{{ c.status }}", "b")],
         ],
         "c in carried.points",
-        widths=(5.6, 2.0, 4.0, 3.6, 1.8),
+        widths=(5.3, 2.4, 3.9, 3.6, 1.8),
     )
     tag(document, "{%p endif %}")
 

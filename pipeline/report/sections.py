@@ -245,7 +245,7 @@ def findings(document) -> None:
             [("{{ t.grades.good_or_better_percent|pct }}", "b")],
         ],
         "t in thematic.by_theme",
-        widths=(3.3, 2.6, 1.6, 2.9, 2.3, 2.1, 2.2),
+        widths=(3.0, 2.6, 1.6, 2.9, 2.4, 2.1, 2.4),
     )
     tag(document, "{%p for t in thematic.by_theme if t.questions %}")
     para(document, "Questions on {{ t.theme }}", "Heading 3")
@@ -456,13 +456,13 @@ def learning(document) -> None:
     from .front_sections import learning_followed_through
 
     heading(document, "learning")
+    learning_followed_through(document)
+    para(document, "What the evidence says learning should focus on next", "Heading 2")
     para(
         document,
         "What the evidence this quarter says learning should focus on (§13), for the Principal Social Worker's "
         "learning events, training and support to teams.",
     )
-    learning_followed_through(document)
-    para(document, "What the evidence says learning should focus on next", "Heading 2")
     tag(document, "{%p for item in learning.priorities %}")
     para(document, "{{ item }}", "List Bullet")
     tag(document, "{%p endfor %}")
