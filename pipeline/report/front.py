@@ -256,9 +256,10 @@ def decisions(model: ReportModel, targets: QualityTargets) -> list[Statement]:
     found: list[Statement] = []
     concerns = model.practice.concerns
     if concerns:
+        who = "the one child" if len(concerns) == 1 else f"each of the {len(concerns)} children"
         found.append(Statement(
-            f"Assure DLT that each of the {len(concerns)} children whose practice was graded inadequate was safe at the "
-            "time, and that their plan has been acted on and a re-review date set.",
+            f"Assure DLT that {who} whose practice was graded inadequate was safe at the time, and that "
+            f"{'the' if len(concerns) == 1 else 'their'} plan has been acted on and a re-review date set.",
             "section 3",
         ))
     below = [d for d in model.practice.domains if d.total and (d.good_or_better_percent or 0) < targets.good_or_better_min_percent]
