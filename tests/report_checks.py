@@ -134,7 +134,7 @@ def contradictions(path, staff_names: Iterable[str] = (), received: tuple[dt.dat
     if supervision:
         questions = _supervision_questions(document)
         short = [q for q, no, total in questions if total and 2 * no >= total]
-        if short and not any("yet" in text for text in supervision):
+        if short and not any("yet " in text.lower() for text in supervision):
             found.append(f"supervision graded good beside audits answering No or Partly on {short}, unreconciled")
 
     # 8. No practitioner named beside an area for development.

@@ -154,8 +154,11 @@ def _known(model: ReportModel, targets: QualityTargets) -> list[Statement]:
                     f"better) and {worst.label.lower()} weakest ({pct(worst.good_or_better_percent)}).",
                     f"{worst.total} reviews, reviewers' domain grades",
                 ))
+        over_year = over_the_year(model)
+        if over_year is not None:
+            found.append(over_year)
         clear = [line for line in model.trends.lines[2:] if line.change.startswith("clear")]
-        for line in clear[:2]:
+        for line in clear[:1]:
             found.append(Statement(line.sentence, f"n={line.latest.n}"))
     dips = model.dip_samples
     if dips.children:
@@ -174,9 +177,44 @@ def _known(model: ReportModel, targets: QualityTargets) -> list[Statement]:
             f"{thematic.children} children, {thematic.audits} audit returns",
         ))
     found += supervision_statements(model)
+    found += _most_raised(model)
     for extra in KNOWN_FROM:
         found += extra(model)
     return found
+
+
+def _most_raised(model: ReportModel) -> list[Statement]:
+    """The area for development observers noted most, and the worry most Heads of Service share (two or more sources)."""
+    found = []
+    development = max(model.observations.development, key=lambda p: p.count, default=None)
+    if development is not None and development.count >= 2:
+        found.append(Statement(f"Observations of practice most often noted for development: "
+                               f"'{development.text.rstrip('.')}'.", f"{development.count} of {model.observations.count} observations"))
+    worries = [(len({s.author for s in p.sources}), p) for p in model.collated.worried_about]
+    people, worry = max(worries, key=lambda item: item[0], default=(0, None))
+    if worry is not None and people >= 2:
+        found.append(Statement(f"Heads of Service and service areas most often worry that "
+                               f"{worry.text[0].lower()}{worry.text[1:].rstrip('.')}.", f"raised by {people} people"))
+    return found
+
+
+def over_the_year(model: ReportModel) -> Statement | None:
+    """The overall good-or-better and inadequate shares from the first quarter shown to this one (three or more quarters)."""
+    from .trends import change_between
+
+    lines = model.trends.lines[:2] if model.trends else []
+    if len(lines) < 2 or len(lines[0].points) < 3:
+        return None
+    parts = []
+    for line in lines:
+        first, now = line.points[0], line.points[-1]
+        if not first.n or not now.n:
+            return None
+        verdict = change_between(first.count, first.n, now.count, now.n)[0]
+        parts.append(f"{line.measure} {first.percent:.0f}% → {now.percent:.0f}% ({verdict})")
+    first, now = lines[0].points[0], lines[0].points[-1]
+    return Statement(f"Over {len(lines[0].points)} quarters ({first.quarter} to {now.quarter}), reviews graded "
+                     f"{parts[0]}; {parts[1]}.", f"n={first.n} and {now.n}; section 4")
 
 
 def supervision_statements(model: ReportModel) -> list[Statement]:
