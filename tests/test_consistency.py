@@ -244,7 +244,7 @@ def test_rejections_resolved_and_outstanding_agree_and_reasons_belong_to_their_f
     assert set(resolved_by.values()) <= sources  # each resolving submission is a return this report draws on
     value, note = figure(document, "QA returns received")
     assert note == ("4 file(s) rejected: 2 resolved by a corrected resubmission, 2 outstanding. A note explaining the "
-                    "reasons was left beside each file in rejected/ (Appendix B)")
+                    "reasons was left beside each file in rejected/ (Appendix C)")
     assert "returned to their authors" not in paragraphs(document) + json.dumps(report)
     # The Rejected column counts the outstanding rejections of identified forms (the dip sample).
     column = sum(int(row[5]) for row in table(document, ["Activity", "Minimum", "Received", "Counted", "Outstanding", "Rejected", "RAG"]))

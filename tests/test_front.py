@@ -102,7 +102,7 @@ def test_page_one_says_what_we_know_how_we_know_it_and_what_we_will_do(workspace
     assert data["front"]["judgement"] == judgement
     assert document.tables[2].rows[0].cells[0].text == judgement + " (10 collaborative case reviews, 10 of them moderated)"
     know = section(document, "What we know")
-    assert ("Of the seven domains, assessment was strongest (100% good or better) and voice of the child weakest (20%). "
+    assert ("Of the 7 domains, assessment was strongest (100% good or better) and voice of the child weakest (20%). "
             "(10 reviews, reviewers' domain grades)") in know
     assert ("Collaborative case reviews of 10 children, across 1 team(s) and 1 of 5 levels of need; 10 were moderated and the "
             "moderator agreed with the reviewer's grade in 10 (100%). (section 3)") in section(document, "How we know it")

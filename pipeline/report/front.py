@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .outline import ref
 from .summary import pct
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ def _known(model: ReportModel, targets: QualityTargets) -> list[Statement]:
             worst = min(rated, key=lambda d: d.good_or_better_percent or 0)
             if best is not worst and best.good_or_better_percent != worst.good_or_better_percent:
                 found.append(Statement(
-                    f"Of the seven domains, {best.label.lower()} was strongest ({pct(best.good_or_better_percent)} good or "
+                    f"Of the {len(rated)} domains, {best.label.lower()} was strongest ({pct(best.good_or_better_percent)} good or "
                     f"better) and {worst.label.lower()} weakest ({pct(worst.good_or_better_percent)}).",
                     f"{worst.total} reviews, reviewers' domain grades",
                 ))
@@ -214,7 +215,7 @@ def over_the_year(model: ReportModel) -> Statement | None:
         parts.append(f"{line.measure} {first.percent:.0f}% → {now.percent:.0f}% ({verdict})")
     first, now = lines[0].points[0], lines[0].points[-1]
     return Statement(f"Over {len(lines[0].points)} quarters ({first.quarter} to {now.quarter}), reviews graded "
-                     f"{parts[0]}; {parts[1]}.", f"n={first.n} and {now.n}; section 4")
+                     f"{parts[0]}; {parts[1]}.", f"n={first.n} and {now.n}; {ref('trends')}")
 
 
 def supervision_statements(model: ReportModel) -> list[Statement]:
@@ -260,7 +261,7 @@ def _how(model: ReportModel, targets: QualityTargets) -> list[Statement]:
             f"Collaborative case reviews of {practice.reviews} children{share}, across {practice.teams_covered} team(s) "
             f"and {practice.levels_covered} of {practice.levels_total} levels of need; {moderation.moderated} were moderated "
             f"and the moderator agreed with the reviewer's grade in {moderation.agreed} ({pct(moderation.agreed_percent)}).",
-            "section 3",
+            ref("practice"),
         ))
     parts = []
     if model.dip_samples.samples:
@@ -277,14 +278,14 @@ def _how(model: ReportModel, targets: QualityTargets) -> list[Statement]:
     if feedback:
         parts.append(f"{feedback} feedback returns from children, families, forums and staff")
     if parts:
-        how.append(Statement(_join(parts).capitalize() + ".", "sections 4–6"))
+        how.append(Statement(_join(parts).capitalize() + ".", f"sections {ref('findings').split()[1]}–{ref('feedback').split()[1]}"))
     activity = model.activity
     if activity.lines:
         red = f"{activity.red} red" if activity.red else "none red"
         how.append(Statement(
             f"Against the framework's minimum activity, {activity.green} of {len(activity.lines)} activities are green, "
             f"{activity.amber} amber and {red} overall.",
-            "section 2",
+            ref("activity"),
         ))
     return how
 
@@ -298,7 +299,7 @@ def decisions(model: ReportModel, targets: QualityTargets) -> list[Statement]:
         found.append(Statement(
             f"Assure DLT that {who} whose practice was graded inadequate was safe at the time, and that "
             f"{'the' if len(concerns) == 1 else 'their'} plan has been acted on and a re-review date set.",
-            "section 3",
+            ref("practice"),
         ))
     below = [d for d in model.practice.domains if d.total and (d.good_or_better_percent or 0) < targets.good_or_better_min_percent]
     for domain in sorted(below, key=lambda d: d.good_or_better_percent or 0)[:2]:
@@ -315,7 +316,7 @@ def decisions(model: ReportModel, targets: QualityTargets) -> list[Statement]:
             teams[action.team or "Team not given"] = teams.get(action.team or "Team not given", 0) + 1
         most = max(teams.items(), key=lambda kv: kv[1]) if teams else None
         detail = f" (most in {most[0]}: {most[1]})" if most else ""
-        found.append(Statement(f"Clear the {model.actions.overdue} overdue actions{detail}.", "section 9"))
+        found.append(Statement(f"Clear the {model.actions.overdue} overdue actions{detail}.", ref("actions")))
     return found[:MAX_DECISIONS]
 
 

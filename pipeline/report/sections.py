@@ -7,45 +7,10 @@ stays readable; both write into the same python-docx document.
 from __future__ import annotations
 
 from . import performance_template
+from .outline import APPENDICES, BODY, SECTIONS, TITLES, numbered, ref
 from .word import fixed_table, loop_table, page_break, para, tag
 
-# The report's sections in order, by key: body sections are numbered and appendices lettered as they
-# stand here, so a new section is one entry in the right place (and one call in template.build_template).
-BODY = [
-    ("summary", "Summary: what we know, how we know it, what we will do"),
-    ("activity", "QA activity against the plan and minimums"),
-    ("practice", "Quality of practice: collaborative case reviews"),
-    ("trends", "Trends against targets"),
-    ("findings", "Findings from dip sampling, audits, observations and supervision"),
-    ("summaries", "What Heads of Service and service areas tell us"),
-    ("feedback", "Feedback from children, families and staff"),
-    ("edi", "Equality, diversity and identity"),
-    ("actions", "Actions"),
-    ("learning", "Learning followed through"),
-]
-APPENDICES = [
-    ("lists", "Row-level lists"),
-    ("sources", "Source files"),
-    ("rejected", "Rejected files"),
-    ("drafts", "Service area summary drafts"),
-]
-
-
-def numbered() -> list[tuple[str, str]]:
-    """(key, title as printed): '3. Quality of practice …', 'Appendix A. Row-level lists'."""
-    body = [(key, f"{number}. {title}") for number, (key, title) in enumerate(BODY, 1)]
-    return body + [(key, f"Appendix {chr(65 + index)}. {title}") for index, (key, title) in enumerate(APPENDICES)]
-
-
-TITLES = dict(numbered())
-SECTIONS = tuple((1, title) for _, title in numbered())  # the contents list
-
-
-def ref(key: str) -> str:
-    """How the text refers to a section: 'section 3' or 'Appendix A'."""
-    title = TITLES[key]
-    return title.split(".")[0] if title.startswith("Appendix") else f"section {title.split('.')[0]}"
-
+__all__ = ["APPENDICES", "BODY", "SECTIONS", "TITLES", "numbered", "ref"]
 
 def heading(document, key: str) -> None:
     """The section's numbered Heading 1."""
@@ -96,7 +61,7 @@ def practice(document) -> None:
         document,
         "{{ practice.reviews }} collaborative case reviews were returned for {{ quarter }} ({{ practice.previous_reviews }} "
         "for {{ previous_quarter }}), covering {{ practice.teams_covered }} team(s) and {{ practice.levels_covered }} of "
-        "{{ practice.levels_total }} levels of need. {{ trends.lines[0].sentence }} Section 4 shows the trend over the year. "
+        "{{ practice.levels_total }} levels of need. {{ trends.lines[0].sentence }} " + ref("trends").capitalize() + " shows the trend over the year. "
         "Overall grades in this section "
         "are the moderated grade where a review was moderated, else the reviewer's; the reviewer's own grade is set "
         "against the moderator's only under Moderation below.",
@@ -219,7 +184,7 @@ def findings(document) -> None:
     para(document, "Questions on {{ t.theme }}", "Heading 3")
     _questions(document, "q in t.questions")
     tag(document, "{%p endfor %}")
-    para(document, [("{{ dip_samples.findings|length }} children were not fully compliant: Appendix A lists each with "
+    para(document, [("{{ dip_samples.findings|length }} children were not fully compliant: " + ref("lists") + " lists each with "
                      "the finding.", "i")])
     tag(document, "{%p endif %}")
 
@@ -257,7 +222,7 @@ def findings(document) -> None:
         "{{ thematic.worries|selectattr('result', 'in', ['Requires improvement', 'Inadequate'])|list|length }} of them graded "
         "requires improvement or inadequate and {{ thematic.worries|selectattr('result', 'in', ['Outstanding', 'Good'])|list|length }} "
         "graded good or better (a worry can sit beside good practice), and a strength for {{ thematic.strengths|length }}. "
-        "Appendix A lists each with the child's grade.",
+        + ref("lists") + " lists each with the child's grade.",
     )
     tag(document, "{%p endif %}")
 
@@ -446,7 +411,7 @@ def actions(document) -> None:
         widths=(6, 3, 4, 4),
     )
     tag(document, "{%p endif %}")
-    para(document, [("Appendix A lists every overdue action, every action raised this quarter and every action completed, "
+    para(document, [(ref("lists") + " lists every overdue action, every action raised this quarter and every action completed, "
                      "with its owner.", "i")])
     page_break(document)
 

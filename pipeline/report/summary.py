@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .outline import ref
 from .sources import CollatedPoint
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def key_figures(model: ReportModel) -> list[Figure]:
             "Collaborative case reviews",
             str(practice.reviews),
             f"{pct(practice.overall.good_or_better_percent)} good or better on the moderated grade ({change}); "
-            f"{practice.overall.count('Inadequate')} inadequate (section 3)",
+            f"{practice.overall.count('Inadequate')} inadequate ({ref('practice')})",
         ),
         Figure(
             "Moderation agreement",
@@ -100,7 +101,7 @@ def key_figures(model: ReportModel) -> list[Figure]:
             "Activity against minimums",
             f"{activity.green} of {len(activity.lines)} green",
             f"Activities overall: {activity.amber} amber, {activity.red} red. Still to do by individual people: "
-            f"{len(activity.people)} obligation(s), {activity.people_red} of them red and {activity.people_amber} amber (section 2)",
+            f"{len(activity.people)} obligation(s), {activity.people_red} of them red and {activity.people_amber} amber ({ref('activity')})",
         ),
     )
     return figures
@@ -113,7 +114,7 @@ def rejected_note(rejections) -> str:
     return (
         f"{rejections.total} file(s) rejected: {rejections.resolved} resolved by a corrected resubmission, "
         f"{rejections.outstanding} outstanding. A note explaining the reasons was left beside each file in rejected/ "
-        "(Appendix B)"
+        f"({ref('rejected')})"
     )
 
 
@@ -153,7 +154,7 @@ def key_messages(model: ReportModel) -> list[str]:
     if practice.concerns:
         messages.append(
             f"{len(practice.concerns)} review(s) graded inadequate (moderated grade where there is one): "
-            "see section 3 for the children's IDs and teams."
+            "see {ref('practice')} for the children's IDs and teams."
         )
     if model.dip_samples.children:
         worst_team = min((t for t in model.dip_samples.by_team if t.total), key=lambda t: t.yes_percent or 0, default=None)
@@ -166,7 +167,7 @@ def key_messages(model: ReportModel) -> list[str]:
     if red:
         messages.append(f"Below minimum (red): {', '.join(red)}.")
     if model.actions.overdue:
-        messages.append(f"{model.actions.overdue} action(s) are overdue at {model.actions.as_of}; section 8 lists them by owner.")
+        messages.append(f"{model.actions.overdue} action(s) are overdue at {model.actions.as_of}; {ref('lists')} lists them.")
     if model.edi.returns and model.edi.with_evaluation < model.edi.returns:
         messages.append(
             f"{model.edi.returns - model.edi.with_evaluation} of {model.edi.returns} returns gave no equality, "

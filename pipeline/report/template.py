@@ -16,7 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from . import front_sections, performance_template, sections, sections_evidence
 from .agreement_template import agreement_section
-from .sections import SECTIONS, heading
+from .sections import SECTIONS, heading, ref
 from .word import band, contents, field, fixed_table, loop_table, page_break, para, set_up, tag
 
 TEMPLATE_NAME = "report-template.docx"
@@ -201,7 +201,7 @@ def _activity(document) -> None:
     tag(document, "{%p endif %}")
     tag(document, "{%p if activity.unreturned %}")
     para(document, [("{{ activity.unreturned|length }} form(s) issued for {{ quarter }} have not been returned (listed in "
-                     "Appendix A).", "i")])
+                     + ref("lists") + ").", "i")])
     tag(document, "{%p endif %}")
     page_break(document)
 
