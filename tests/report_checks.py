@@ -34,8 +34,9 @@ def tables(document, header: list[str]) -> list:
 
 
 def rows(found) -> list[list[str]]:
-    """The table's rows after the header, as cell texts."""
-    return [[cell.text for cell in row.cells] for row in found.rows[1:]] if found is not None else []
+    """The table's rows after the header, as cell texts (a note row, one cell across the table, left out)."""
+    texts = [[cell.text for cell in row.cells] for row in found.rows[1:]] if found is not None else []
+    return [row for row in texts if len(row) == 1 or len(set(row)) > 1 or not row[0]]
 
 
 def section(document, heading: str) -> list[str]:

@@ -158,11 +158,7 @@ def _activity(document) -> None:
         document,
         ["Activity", "Minimum", "Received", "Counted", "Outstanding", "Rejected", "RAG"],
         [
-            [
-                ("{{ line.activity }}", "b"),
-                (" {{ line.section }}", "small muted"),
-                ("\n{{ line.unit|capitalize }}, {{ line.period }}. {{ line.note }}", "small muted"),
-            ],
+            [("{{ line.activity }}", "b"), (" {{ line.section }}", "small muted")],
             "{{ line.minimum }}",
             "{{ line.received }}",
             "{{ line.counted }}",
@@ -173,6 +169,7 @@ def _activity(document) -> None:
         "line in activity.lines",
         widths=(4.6, 2.0, 2.0, 1.9, 2.6, 2.0, 1.9),  # wide enough that no heading or 'Amber' breaks mid-word
         fills={6: "line.colour"},
+        note=[("{{ line.unit|capitalize }}, {{ line.period }}. {{ line.note }}", "small muted")],
     )
     tag(document, "{%p for gap in activity.ccr_gaps %}")
     para(document, [("{{ gap }}", "i")], "List Bullet")

@@ -247,7 +247,7 @@ def ccr_trends(
                    targets.inadequate_max_percent, False),
     ]
     for field_id, label in domains(spec):
-        lines.append(trend_line(f"{label}: good or better", "good or better",
+        lines.append(trend_line(f"{label}, good or better", "good or better",
                                 shares(lambda r, f=field_id: r.values.get(f), GOOD_OR_BETTER),
                                 targets.good_or_better_min_percent, True))
     with_data = sum(1 for label in labels if by_quarter[label])
