@@ -39,7 +39,7 @@ SURNAMES = ("Hughes", "Kowalski", "Ahmed", "Taylor", "Byrne", "Okafor", "Walsh",
 YEAR = (CURRENT.previous().previous().previous(), CURRENT.previous().previous(), CURRENT.previous(), CURRENT)
 # Improvement over the year, small from one quarter to the next (within sampling noise on ~20 reviews) and
 # clear over the year: grade weights (Outstanding, Good, RI, Inadequate).
-GRADE_WEIGHTS = dict(zip(YEAR, ((0, 2, 10, 8), (1, 6, 9, 4), (1, 8, 8, 3), (2, 11, 6, 2))))
+GRADE_WEIGHTS = dict(zip(YEAR, ((1, 3, 10, 6), (1, 6, 9, 4), (1, 8, 8, 3), (2, 11, 6, 2))))
 THEMES = dict(zip(YEAR, ("Exploitation and missing", "Children missing from home", "Neglect and cumulative harm", "quality_of_visits")))
 
 

@@ -192,8 +192,8 @@ def trend_chart(good: dict, inadequate: dict) -> bytes:
                       label=f"{line['measure'].capitalize()} (95% CI)")
         if line["target"] is not None:
             axes.axhline(line["target"], color=colour, linestyle=":", linewidth=1)
-            axes.annotate(f"target {line['target_text']}", (positions[-1] + 0.1, line["target"]), fontsize=6.5,
-                          color=colour, va="bottom", ha="right")
+            axes.annotate(f"target {line['target_text']}", (-0.35, line["target"]), fontsize=6.5,
+                          color=colour, va="bottom", ha="left")
     axes.set_xticks(positions, [f"{q}\n(n={p['n']})" for q, p in zip(quarters, good["points"])])
     axes.set_ylim(0, 100)
     axes.set_xlim(-0.4, len(quarters) - 0.6)

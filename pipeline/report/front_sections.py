@@ -59,10 +59,11 @@ def trends(document) -> None:
     para(document, "This quarter against the last, and against the targets", "Heading 2", keep=True)
     loop_table(
         document,
-        ["Measure", "This quarter", "Change from last quarter", "Target", "Against target"],
-        [[("{{ t.label }}", "b")], "{{ t.now }}", "{{ t.change }}", "{{ t.target }}", [("{{ t.versus }}", "b")]],
+        ["Measure", "{% if trends.quarters|length > 1 %}{{ trends.quarters[0] }} to {% endif %}{{ trends.quarters[-1] }}", "This quarter", "Change from last quarter",
+         "Target", "Against target"],
+        [[("{{ t.label }}", "b")], "{{ t.series }}", "{{ t.now }}", "{{ t.change }}", "{{ t.target }}", [("{{ t.versus }}", "b")]],
         "t in trends.table",
-        widths=(4.6, 2.6, 4.2, 2.8, 2.8),
+        widths=(3.7, 3.0, 2.2, 3.3, 2.2, 2.6),
     )
     para(document, [("Method. {{ trends.method }}", "i muted")])
     page_break(document)

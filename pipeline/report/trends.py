@@ -276,7 +276,8 @@ def _cell(point: TrendPoint) -> str:
 def _row(line: TrendLine) -> dict:
     verdict = line.change if line.change_points is None else f"{line.change} ({_signed(line.change_points)})"
     now = line.latest
-    return {"label": line.label, "now": "—" if now.percent is None else f"{now.percent:.0f}% (n={now.n})",
+    series = " → ".join("—" if p.percent is None else f"{p.percent:.0f}" for p in line.points) + "%"
+    return {"label": line.label, "now": "—" if now.percent is None else f"{now.percent:.0f}% (n={now.n})", "series": series,
             "target": line.target_text, "change": verdict, "versus": line.versus_target}
 
 
