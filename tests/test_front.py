@@ -147,7 +147,7 @@ def test_a_trend_line_states_n_the_interval_and_the_target():
     assert wilson(8, 21) == (20.8, 59.1)
     line = trend_line("Good or better", "good or better", [("2022-23-Q2", 7, 20), ("2022-23-Q3", 8, 21)], 40, True)
     assert line.sentence == ("Good or better: 38% of 21 (95% CI 21–59%), no clear change from 35% of 20 in 2022-23-Q2; "
-                             "target at least 40%: below target, within sampling noise.")
+                             "target at least 40%: not met, within noise.")
     low = trend_line("Good or better", "good or better", [("2022-23-Q2", 2, 20), ("2022-23-Q3", 3, 21)], 40, True)
     assert low.versus_target == "not met"  # the whole interval (5–35%) is under the target
     inadequate = trend_line("Inadequate", "inadequate", [("2022-23-Q3", 1, 21)], 10, False)

@@ -29,8 +29,8 @@ METHOD = (
     "A change from one quarter to another is called a clear rise or fall only when a two-proportion z-test finds it "
     "unlikely to be sampling noise (p < 0.05); otherwise it is reported as no clear change. With about 20 reviews a "
     "quarter, a change has to be roughly 30 percentage points to be clear. A target is met when the quarter's share "
-    "is on the right side of it; 'not met' is said only when the whole interval is on the wrong side, and 'below "
-    "target, within sampling noise' otherwise."
+    "is on the right side of it. It is 'not met' when the whole interval is on the wrong side, and 'not met, within "
+    "noise' when the share is on the wrong side but the interval reaches the target."
 )
 
 
@@ -127,7 +127,7 @@ class TrendLine:
     change: str  # 'clear rise' | 'clear fall' | 'no clear change' | 'no previous quarter'
     change_points: float | None
     p_value: float | None
-    versus_target: str  # 'met' | 'not met' | 'below target, within sampling noise' | 'no target' | 'no reviews'
+    versus_target: str  # 'met' | 'not met' | 'not met, within noise' | 'no target' | 'no reviews'
     sentence: str = ""
 
     @property
@@ -171,7 +171,7 @@ def _versus(point: TrendPoint, target: float | None, higher_is_better: bool) -> 
     if met:
         return "met"
     wholly_wrong = (point.high is not None and point.high < target) if higher_is_better else (point.low is not None and point.low > target)
-    return "not met" if wholly_wrong else "below target, within sampling noise"
+    return "not met" if wholly_wrong else "not met, within noise"
 
 
 def trend_line(
@@ -195,7 +195,7 @@ def trend_line(
 
 
 def describe(line: TrendLine) -> str:
-    """'Good or better: 38% of 21 (95% CI 21–59%), no clear change from 35% of 20 in 2022-23-Q2; target at least 40%: below target, within sampling noise.'"""
+    """'Good or better: 38% of 21 (95% CI 21–59%), no clear change from 35% of 20 in 2022-23-Q2; target at least 40%: not met, within noise.'"""
     now = line.latest
     if not now.n:
         return f"{line.label}: no reviews in {now.quarter}."
