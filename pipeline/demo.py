@@ -207,6 +207,8 @@ class _Quarter:
                     row.update(action=self.pick(text.ACTIONS), owner=auditor.line_manager or auditor.name,
                                due_date=self.quarter.end - dt.timedelta(days=self.random.randint(-40, 20)))
                 row.update(v2.thematic_row(self, row))
+                if not row["worries"]:
+                    row.pop("worries_theme", None)  # no worry, so no theme for one
                 rows.append(row)
             values = {**self.common(auditor.name), "auditor": auditor.name, "theme": spec.theme or theme,
                       "moderator": "Principal social worker", "edi_evaluation": self.pick(text.EDI)}
