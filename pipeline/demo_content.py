@@ -164,9 +164,8 @@ MODERATION_REASONS = [
 
 # The Principal Social Worker's commentary on the current quarter (admin/psw-commentary-<quarter>.docx).
 PSW_COMMENTARY = [
-    "Over the year less practice is inadequate and more is good, most visibly in how children's voices are heard in "
-    "plans. From one quarter to the next the changes are within what a sample of about twenty reviews can show, so I "
-    "read the year, not the quarter.",
+    "The trend section matters more than this quarter's figures: with about twenty reviews a quarter, a change from one "
+    "quarter to the next has to be large before it is more than chance, so I read the year, not the quarter.",
     "Moderation continues to lower more grades than it raises. I will run a grading workshop with reviewers in February "
     "so that what we call good means the same across teams.",
     "The children whose practice was inadequate have each been discussed with their Head of Service; none was found to be "
