@@ -35,8 +35,12 @@ CURRENT = Quarter.from_label("2022-23-Q3")
 LEVELS = ("Early help", "Child in need", "Child protection", "Child we look after", "Care leaver")
 FIRST_NAMES = ("Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Jack", "Zainab", "Kacper", "Freya", "Tyler", "Maja", "Reuben")
 SURNAMES = ("Hughes", "Kowalski", "Ahmed", "Taylor", "Byrne", "Okafor", "Walsh", "Nguyen", "Davies", "Murphy")
-# Quarter-on-quarter improvement the demo shows: grade weights (Outstanding, Good, RI, Inadequate).
-GRADE_WEIGHTS = {CURRENT.previous().previous(): (1, 7, 8, 4), CURRENT.previous(): (1, 8, 8, 3), CURRENT: (2, 11, 6, 2)}
+# The demo's year: three earlier quarters ingested as they happened, then the current one through the watcher.
+YEAR = (CURRENT.previous().previous().previous(), CURRENT.previous().previous(), CURRENT.previous(), CURRENT)
+# Improvement over the year, small from one quarter to the next (within sampling noise on ~20 reviews) and
+# clear over the year: grade weights (Outstanding, Good, RI, Inadequate).
+GRADE_WEIGHTS = dict(zip(YEAR, ((1, 3, 10, 6), (1, 6, 9, 4), (1, 8, 8, 3), (2, 11, 6, 2))))
+THEMES = dict(zip(YEAR, ("Exploitation and missing", "Children missing from home", "Neglect and cumulative harm", "quality_of_visits")))
 
 
 @dataclass
@@ -58,6 +62,8 @@ class _Quarter:
         self.roster = roster
         self.files: list[tuple[str, bytes]] = []
         self.children = [f"C{self.random.randint(10000, 99999)}" for _ in range(60)]
+        teams = sorted({p.team for p in roster if _role(p) == "social worker" and p.team})
+        self.child_team = {child: teams[index % len(teams)] for index, child in enumerate(self.children)} if teams else {}
         self.used: set[str] = set()  # issued forms already filled in
 
     # --- helpers ------------------------------------------------------------------------------
@@ -161,9 +167,9 @@ class _Quarter:
             size = 7 if index == 1 else self.random.randint(10, 12)  # one manager sampled too few
             rows = []
             for child in self.random.sample(self.children, size):
-                row = {"child_id": child, "team": manager.team, "level_of_need": self.pick(LEVELS),
-                       "compliant": self.random.choices(("Yes", "Partly", "No"), (6, 3, 1))[0],
-                       "finding": self.pick(text.STRENGTHS + text.WORRIES)}
+                row = {"child_id": child, "team": self.child_team.get(child, manager.team), "level_of_need": self.pick(LEVELS),
+                       "compliant": self.random.choices(("Yes", "Partly", "No"), (6, 3, 1))[0]}
+                row["finding"] = self.pick(text.STRENGTHS if row["compliant"] == "Yes" else text.WORRIES)  # fits the answer
                 row.update(v2.finding_row(self, row))
                 for question in spec.group("children").fields:
                     if question.id not in row and question.type == "choice":
@@ -189,9 +195,11 @@ class _Quarter:
             spec, issued = self.issued("thematic_audit", auditor.name, theme=theme)
             rows = []
             for child in self.random.sample(self.children, 5):
-                row = {"child_id": child, "team": self.pick(auditors).team or "Assessment",
-                       "level_of_need": self.pick(LEVELS), "grade": self.grade(),
-                       "strengths": self.pick(text.STRENGTHS), "worries": self.pick(text.WORRIES)}
+                grade = self.grade()
+                row = {"child_id": child, "team": self.child_team.get(child, "Assessment"),
+                       "level_of_need": self.pick(LEVELS), "grade": grade, "strengths": self.pick(text.STRENGTHS),
+                       # a worry where the practice was not yet good (and now and then beside good practice)
+                       "worries": self.pick(text.WORRIES) if grade in GRADES[2:] or self.random.random() < 0.15 else None}
                 for question in spec.group("children").fields:
                     if question.id not in row and question.type == "choice":
                         row[question.id] = self.random.choice(question.choices)
@@ -199,6 +207,8 @@ class _Quarter:
                     row.update(action=self.pick(text.ACTIONS), owner=auditor.line_manager or auditor.name,
                                due_date=self.quarter.end - dt.timedelta(days=self.random.randint(-40, 20)))
                 row.update(v2.thematic_row(self, row))
+                if not row["worries"]:
+                    row.pop("worries_theme", None)  # no worry, so no theme for one
                 rows.append(row)
             values = {**self.common(auditor.name), "auditor": auditor.name, "theme": spec.theme or theme,
                       "moderator": "Principal social worker", "edi_evaluation": self.pick(text.EDI)}
@@ -230,12 +240,15 @@ class _Quarter:
                 continue
             person = reports[self.quarter.number % len(reports)]
             spec, issued = self.issued("supervision_audit", manager.name)
+            grade = self.grade()
+            good = grade in GRADES[:2]  # reflective supervision goes with a good grade, mostly
             values = {**self.common(manager.name), "auditor": manager.name, "supervisor": manager.name,
                       "supervisee": person.name, "supervisee_role": _supervisee_role(person), "team": person.team or "Service",
                       "sessions_reviewed": self.random.randint(3, 8), "frequency_met": self.pick(("Yes", "Yes", "Partly")),
-                      "reflective": self.pick(("Yes", "Partly", "No")), "case_direction": self.pick(("Yes", "Partly")),
+                      "reflective": self.pick(("Yes", "Yes", "Partly") if good else ("Partly", "No")),
+                      "case_direction": self.pick(("Yes", "Yes", "Partly") if good else ("Yes", "Partly")),
                       "wellbeing_discussed": self.random.random() < 0.7, "learning_discussed": self.random.random() < 0.5,
-                      "overall_grade": self.grade(), "strengths": self.pick(text.STRENGTHS),
+                      "overall_grade": grade, "strengths": self.pick(text.STRENGTHS),
                       "areas_for_development": self.pick(text.WORRIES), "edi_evaluation": self.pick(text.EDI)}
             values.update(v2.strengths_and_worries(self, values))
             self.drop(f"Supervision audit - {person.name}.docx", fill_docx(issued, spec, values, {"actions": self.actions(manager.name, 1)}))
@@ -268,14 +281,18 @@ class _Quarter:
         sources = [("Child or young person", "Collaborative case review"), ("Parent or carer", "Visit"),
                    ("Children in care council", "Forum meeting"), ("Care leavers forum", "Forum meeting")]
         author = self.people("psw")[0].name if self.people("psw") else self.roster[0].name
+        # What each source said fits who said it: a care leaver's point is never credited to a parent.
+        fitting = {"Child or young person": (0, 0, 0), "Parent or carer": (1, 3, 3), "Children in care council": (2, 1, 1),
+                   "Care leavers forum": (3, 2, 2)}
         for source, how in sources:
+            said = fitting[source]
             spec, issued = self.issued("child_family_feedback", author)
             individual = source in ("Child or young person", "Parent or carer")
             values = {**self.common(author), "source": source, "how_gathered": how, "feedback_date": self.day(),
                       "child_id": self.pick(self.children) if individual else None,
                       "participants": 1 if individual else self.random.randint(6, 14),
-                      "working_well": self.pick(text.FEEDBACK_WELL), "worried_about": self.pick(text.FEEDBACK_BETTER),
-                      "response": self.pick(text.FEEDBACK_RESPONSE), "edi_evaluation": self.pick(text.EDI)}
+                      "working_well": text.FEEDBACK_WELL[said[0]], "worried_about": text.FEEDBACK_BETTER[said[1]],
+                      "response": text.FEEDBACK_RESPONSE[said[2]], "edi_evaluation": self.pick(text.EDI)}
             values.update(v2.feedback(self, values))
             self.drop(f"Feedback - {source}.docx", fill_docx(issued, spec, values))
         spec, issued = self.issued("staff_feedback", author)
@@ -310,6 +327,26 @@ def _completions(store: Store, catalogue: Catalogue, chooser: random.Random) -> 
     return done
 
 
+def _learning_done(store: Store, catalogue: Catalogue) -> dict[str, dt.date]:
+    """The admin records one 'what needs to happen' point of each Head of Service's last-quarter summary as done."""
+    from .report.carried import KINDS, learning_ref
+    from .report.sources import split_points
+
+    done = {}
+    for submission in bind(store.submissions("hos_summary", CURRENT.previous().label), catalogue):
+        points = split_points(str(submission.answer("needs_to_happen") or ""))
+        if points:
+            done[learning_ref(submission.quarter, KINDS["hos_summary"], points[0])] = CURRENT.start + dt.timedelta(days=40)
+    return done
+
+
+def _psw_commentary(workspace: Workspace) -> None:
+    """The Principal Social Worker's commentary for the current quarter, as the admin would save it."""
+    from .report.front import write_commentary
+
+    write_commentary(workspace.root / "admin", CURRENT.label, text.PSW_COMMENTARY)
+
+
 def _issue_id(issued: bytes) -> str | None:
     """The issue id of an issued copy: an Excel user saves over the copy they were sent, keeping it."""
     return open_package("issued.xlsx", issued).issue_id
@@ -340,8 +377,11 @@ def make_demo(root: Path, render: bool = True) -> DemoResult:
     catalogue = Catalogue.load(workspace.specs)
     roster = read_roster(workspace.roster_path)
     result = DemoResult(workspace)
+    calendar = _ReceivedCalendar()
     with Store(workspace.store_path) as store:
-        for seed, quarter in enumerate((CURRENT.previous().previous(), CURRENT.previous()), 1):
+        store.clock = calendar
+        for seed, quarter in zip((11, 1, 2), YEAR[:-1]):
+            calendar.quarter = quarter
             maker = _returns(workspace, catalogue, store, roster, quarter, seed)
             result.outcomes += _drop_and_ingest(workspace, catalogue, store, quarter, maker)
         if render:
@@ -350,18 +390,41 @@ def make_demo(root: Path, render: bool = True) -> DemoResult:
 
             # Last quarter's report, then the admin records which of its actions were done.
             build_report(workspace, catalogue, store, CURRENT.previous())
-            write_register(workspace.root / "admin" / REGISTER_NAME, _completions(store, catalogue, random.Random(7)))
+            done = _completions(store, catalogue, random.Random(7)) | _learning_done(store, catalogue)
+            write_register(workspace.root / "admin" / REGISTER_NAME, done)
+            _psw_commentary(workspace)
+        calendar.quarter = CURRENT
         result.report_paths = _quarter_through_the_watcher(workspace, catalogue, store, roster, render, result)
         result.report_paths += demo_annual_report(workspace, catalogue, store) if render else []
         result.notes += people_demo(workspace, catalogue, store, CURRENT, dt.date(2023, 1, 16))  # demo_people.py
     return result
 
 
+class _ReceivedCalendar:
+    """The store's clock in the demo: each file is received on a working day of the quarter it belongs to.
+
+    Files are received in order over the quarter's second half, a working morning apiece, rather than
+    all on the day the demo runs.
+    """
+
+    def __init__(self) -> None:
+        self.quarter = CURRENT
+        self._step: dict[str, int] = {}
+
+    def __call__(self) -> dt.datetime:
+        step = self._step.get(self.quarter.label, 0)
+        self._step[self.quarter.label] = step + 1
+        day = self.quarter.start + dt.timedelta(days=45 + (step // 4) % 44)
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        return dt.datetime.combine(day, dt.time(9)) + dt.timedelta(minutes=7 * (step % 60))
+
+
 def _returns(workspace: Workspace, catalogue: Catalogue, store: Store, roster: list[Person], quarter: Quarter, seed: int) -> _Quarter:
     maker = _Quarter(workspace, catalogue, store, roster, quarter, seed)
     maker.ccrs(22 if quarter == CURRENT else 20)
     maker.dip_samples("networks_contingency" if quarter == CURRENT else None)
-    maker.thematic_audit({CURRENT: "quality_of_visits", CURRENT.previous(): "Neglect and cumulative harm"}.get(quarter, "Children missing from home"))
+    maker.thematic_audit(THEMES.get(quarter, "Children missing from home"))
     maker.observations()
     maker.supervision_audits()
     maker.summaries()

@@ -161,3 +161,13 @@ MODERATION_REASONS = [
     "The direct work and the child's improved school attendance show more impact than the grade gives credit for.",
     "The plan has no contingency, which the domain grades note but the overall grade does not reflect.",
 ]
+
+# The Principal Social Worker's commentary on the current quarter (admin/psw-commentary-<quarter>.docx).
+PSW_COMMENTARY = [
+    "The trend section matters more than this quarter's figures: with about twenty reviews a quarter, a change from one "
+    "quarter to the next has to be large before it is more than chance, so I read the year, not the quarter.",
+    "Moderation continues to lower more grades than it raises. I will run a grading workshop with reviewers in February "
+    "so that what we call good means the same across teams.",
+    "The children whose practice was inadequate have each been discussed with their Head of Service; none was found to be "
+    "unsafe at the time of the review. I will bring their re-reviews to DLT next quarter.",
+]

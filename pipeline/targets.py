@@ -143,6 +143,11 @@ _TARGET_SETTINGS: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
+# Top-level blocks other modules read (each with its own loader): the quality targets trends are judged
+# against are report/trends.py's (load_quality_targets).
+OTHER_BLOCKS = frozenset({"quality"})
+
+
 # Settings whose words must be choices on a form, or they never match a return: (section, setting) → (form, field role).
 _CHOICE_SETTINGS: dict[tuple[str, str], tuple[str, str]] = {
     ("safeguarding_unit_report", "area_of_service"): ("service_summary", "area"),
@@ -261,6 +266,8 @@ def _flatten(document: object, name: str, problems: list[str]) -> dict[tuple[str
         problems.append(message("targets_unknown", file=name, key="(top)", where="at the top", known=", ".join(sections)))
         return flat
     for section, body in document.items():
+        if section in OTHER_BLOCKS:
+            continue
         known = sorted(setting for sec, setting in _TARGET_SETTINGS if sec == section)
         if not known:
             problems.append(message("targets_unknown", file=name, key=section, where="at the top", known=", ".join(sections)))

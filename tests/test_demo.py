@@ -119,3 +119,27 @@ def test_the_demo_gives_every_evidence_section_content(demo):
     assert {r.outcome for r in evidence.assurance.rereviewed} & {"improved", "same", "worse"}
     assert evidence.follow_through.with_overdue and evidence.follow_through.complete
     assert [case.kind for case in evidence.vignettes.cases][:2] == ["strong", "weak"]
+
+
+def test_demo_spans_a_year_and_each_return_is_received_in_its_quarter(demo):
+    from pipeline.quarter import Quarter
+
+    with Store(demo.workspace.store_path) as store:
+        reviews = store.submissions(form="ccr")
+        received = [(Quarter.from_label(s.quarter), s.received_at[:10]) for s in store.submissions()]
+    assert sorted({s.quarter for s in reviews}) == ["2021-22-Q4", "2022-23-Q1", "2022-23-Q2", "2022-23-Q3"]
+    outside = [(q.label, day) for q, day in received if not q.start.isoformat() <= day <= q.end.isoformat()]
+    assert outside == []
+
+
+def test_the_demo_report_does_not_contradict_itself(demo):
+    import datetime as dt
+
+    from pipeline.admin import read_roster
+    from report_checks import contradictions
+
+    result = CliRunner().invoke(cli, ["--workspace", str(demo.workspace.root), "report", "--quarter", "2022-23-Q3"])
+    assert result.exit_code == 0, result.output
+    report = demo.workspace.outbox / "2022-23-Q3" / "QA-report-2022-23-Q3.docx"
+    names = [person.name for person in read_roster(demo.workspace.roster_path)]
+    assert contradictions(report, names, (dt.date(2022, 10, 1), dt.date(2022, 12, 31))) == []

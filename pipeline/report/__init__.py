@@ -69,6 +69,14 @@ def build_report(
     dlt_date = _dlt_date(workspace, q, notes)
     register = workspace.root / "admin" / ledger.REGISTER_NAME
     completions = ledger.read_register(register)
+    from .front import read_commentary
+    from .redact import Redactor
+    from .staff import staff_index
+    from .trends import load_quality_targets
+    from ..admin import read_roster
+
+    quality = load_quality_targets(workspace.targets_path)
+    commentary = read_commentary(workspace.root / "admin", q.label, Redactor.from_submissions(catalogue, assessment.everything).text)
     model = build_model(
         catalogue,
         assessment,
@@ -77,6 +85,9 @@ def build_report(
         today=today,
         notes=notes,
         follow_through_days=_follow_through_days(workspace),
+        quality=quality,
+        commentary=commentary,
+        staff=staff_index(read_roster(workspace.roster_path)),
     )
     model.performance = performance_section(workspace.root, q)
     out = out_dir or workspace.outbox / q.label

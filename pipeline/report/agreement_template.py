@@ -34,7 +34,7 @@ def agreement_section(document) -> None:
         [[("{{ a.label }}{% if a.warning %} *{% endif %}", "b")], "{{ a.pairs }}", "{{ a.agreed_percent|pct }}",
          "{{ a.lowered }}", _ci("a.kappa_linear"), _ci("a.kappa_quadratic"), _ci("a.ac2_quadratic")],
         "a in [agreement.overall] + agreement.quarters + agreement.forms + (agreement.reviewers|map(attribute='agreement')|list)",
-        widths=(3.2, 1.8, 1.8, 2.1, 2.8, 2.8, 2.8),
+        widths=(3.2, 1.8, 1.8, 2.1, 2.7, 2.7, 2.7),  # 17 cm: the page's text width
     )
     tag(document, "{%p if agreement.reviewers %}")
     para(document, [("Drift: each reviewer's grade minus the moderator's, in grade steps, by quarter (above 0: the "

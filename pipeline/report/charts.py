@@ -49,7 +49,9 @@ def _render(data: dict) -> dict[str, bytes]:
         )
     if practice["reviews"]:
         charts["domains"] = domain_bars([practice["overall"]] + practice["domains"])
-        charts["comparison"] = comparison(practice["changes"], data["quarter"], practice["previous_quarter"])
+    trends = data.get("trends") or {}
+    if trends.get("lines") and len(trends["lines"][0]["points"]) >= 2:
+        charts["trend"] = trend_chart(trends["lines"][0], trends["lines"][1])
     teams = [t for t in data["dip_samples"]["by_team"] if t["total"]]
     if teams:
         charts["dip_teams"] = compliance_bars(teams)
@@ -109,7 +111,8 @@ def grade_distribution(current: dict, previous: dict, label: str, previous_label
     top = max([g["percent"] or 0 for g in current["grades"]] + [g["percent"] or 0 for g in previous["grades"]] + [10])
     axes.set_ylim(0, min(100, top * 1.2))
     axes.set_title(
-        f"Overall grade, % of reviews: {label} (coloured, n={current['total']}) and {previous_label} (grey, n={previous['total']})",
+        f"Overall grade (moderated where moderated), % of reviews: {label} (coloured, n={current['total']}) "
+        f"and {previous_label} (grey, n={previous['total']})",
         fontsize=8.5,
         loc="left",
     )
@@ -144,37 +147,12 @@ def domain_bars(distributions: list[dict]) -> bytes:
     axes.set_xlim(0, 100)
     axes.set_xlabel("% of reviews (numbers are counts)", fontsize=FONT["size"])
     axes.legend(ncol=4, fontsize=7, loc="lower center", bbox_to_anchor=(0.4, 1.0), frameon=False)
+    figure.suptitle(
+        f"CCR grades by domain, % of {distributions[0]['total']} reviews: overall moderated where moderated, domains as the reviewer graded",
+        fontsize=8.5, x=0.01, ha="left",
+    )
     _tidy(axes)
-    _margins(figure, labels)
-    return _png(figure)
-
-
-def comparison(changes: list[dict], label: str, previous_label: str) -> bytes:
-    """Good-or-better rate per domain, last quarter against this quarter."""
-    figure = _figure(0.36 * len(changes) + 0.8)
-    axes = figure.add_subplot()
-    names = [c["label"] for c in changes][::-1]
-    rows = changes[::-1]
-    positions = range(len(rows))
-    height = 0.38
-    axes.barh([p + height / 2 for p in positions], [c["previous_percent"] or 0 for c in rows], height, color=PREVIOUS, label=previous_label)
-    bars = axes.barh([p - height / 2 for p in positions], [c["current_percent"] or 0 for c in rows], height, color=CURRENT, label=label)
-    for bar, change in zip(bars, rows):
-        if change["change_points"] is not None:
-            sign = "+" if change["change_points"] > 0 else ""
-            axes.text(
-                bar.get_width() + 1,
-                bar.get_y() + bar.get_height() / 2,
-                f"{change['current_percent']:.0f}% ({sign}{change['change_points']:.0f})",
-                va="center",
-                fontsize=7,
-            )
-    axes.set_yticks(list(positions), names)
-    axes.set_xlim(0, 115)
-    axes.set_xlabel("% good or better", fontsize=FONT["size"])
-    axes.legend(ncol=2, fontsize=7, loc="lower center", bbox_to_anchor=(0.4, 1.0), frameon=False)
-    _tidy(axes)
-    _margins(figure, names)
+    _margins(figure, labels, top=0.55)
     return _png(figure)
 
 
@@ -192,6 +170,37 @@ def compliance_bars(teams: list[dict]) -> bytes:
     axes.set_xlim(0, 100)
     axes.set_xlabel("% of children sampled", fontsize=FONT["size"])
     axes.legend(ncol=3, fontsize=7, loc="lower center", bbox_to_anchor=(0.4, 1.0), frameon=False)
+    figure.suptitle("Dip sampling: % of children fully, partly and not compliant, by the child's team (n = children)",
+                    fontsize=8.5, x=0.01, ha="left")
     _tidy(axes)
-    _margins(figure, labels)
+    _margins(figure, labels, top=0.55)
+    return _png(figure)
+
+
+def trend_chart(good: dict, inadequate: dict) -> bytes:
+    """Good-or-better and inadequate shares per quarter with 95% intervals and the target lines."""
+    figure = _figure(2.4)
+    axes = figure.add_subplot()
+    quarters = [p["quarter"] for p in good["points"]]
+    positions = list(range(len(quarters)))
+    for line, colour in ((good, CURRENT), (inadequate, GRADE_COLOURS["Inadequate"])):
+        xs = [x for x, p in zip(positions, line["points"]) if p["percent"] is not None]
+        points = [p for p in line["points"] if p["percent"] is not None]
+        ys = [p["percent"] for p in points]
+        errors = [[y - p["low"] for y, p in zip(ys, points)], [p["high"] - y for y, p in zip(ys, points)]]
+        axes.errorbar(xs, ys, yerr=errors, color=colour, marker="o", markersize=3, capsize=3, linewidth=1.2,
+                      label=f"{line['measure'].capitalize()} (95% CI)")
+        if line["target"] is not None:
+            axes.axhline(line["target"], color=colour, linestyle=":", linewidth=1)
+            axes.annotate(f"target {line['target_text']}", (-0.35, line["target"]), fontsize=6.5,
+                          color=colour, va="bottom", ha="left")
+    axes.set_xticks(positions, [f"{q}\n(n={p['n']})" for q, p in zip(quarters, good["points"])])
+    axes.set_ylim(0, 100)
+    axes.set_xlim(-0.4, len(quarters) - 0.6)
+    axes.set_ylabel("% of reviews", fontsize=FONT["size"])
+    axes.legend(ncol=2, fontsize=7, loc="lower center", bbox_to_anchor=(0.4, 1.0), frameon=False)
+    figure.suptitle("CCRs good or better and inadequate, % of reviews a quarter (moderated grade where there is one)",
+                    fontsize=8.5, x=0.01, ha="left")
+    _tidy(axes)
+    _margins(figure, top=0.55, bottom=0.45)
     return _png(figure)

@@ -23,6 +23,7 @@ from . import actions as ledger
 from ..agreement import AgreementReport
 from .activity import Activity, activity_section
 from .agreement import moderation_agreement
+from .carried import CarriedLearning, carried_learning
 from .drafts import ServiceAreaDraft, service_area_drafts
 from .evidence import FOLLOW_THROUGH_DAYS, Evidence, build_evidence
 from .findings import (
@@ -36,10 +37,13 @@ from .findings import (
     thematic_audits,
 )
 from .performance import HosActivity, PerformanceData, hos_activity
+from .front import Commentary, Front, build_front
 from .practice import PracticeQuality, practice_quality
 from .redact import Redactor
 from .sources import Sourcer
+from .staff import StaffIndex, attribute_to_team
 from .summary import Figure, Learning, key_figures, key_messages, learning_priorities
+from .trends import QualityTargets, Trends, ccr_trends
 from .voices import (
     ChildFamilyFeedback,
     Collated,
@@ -122,6 +126,10 @@ class ReportModel:
     hos_activity: list[HosActivity] = field(default_factory=list)
     agreement: AgreementReport | None = None  # moderation statistics (report/agreement.py)
     evidence: Evidence | None = None  # impact, triangulation, assurance, follow-through, vignettes (evidence.py)
+    trends: Trends | None = None  # quality over up to eight quarters against the targets (trends.py)
+    carried: CarriedLearning | None = None  # earlier quarters' points followed through (carried.py)
+    front: Front | None = None  # page one, built last from the sections (front.py)
+    # Sections added by other modules: one field each here, defaulted, and one line in build_model.
 
     def to_json(self) -> dict:
         """The model as JSON-able data (lists, dicts, strings, numbers)."""
@@ -148,9 +156,14 @@ def build_model(
     today: dt.date | None = None,
     notes: list[str] | None = None,
     follow_through_days: int = FOLLOW_THROUGH_DAYS,
+    quality: QualityTargets | None = None,
+    commentary: Commentary | None = None,
+    staff: StaffIndex | None = None,
 ) -> ReportModel:
-    """Arrange the quarter's *assessment* as the report (with the action register's completions)."""
+    """Arrange the quarter's *assessment* as the report (with the action register's completions, the
+    quality targets trends are judged against and the PSW's commentary)."""
     q = assessment.quarter
+    quality = quality or QualityTargets()
     today = today or dt.date.today()
     as_of = min(q.end, today)
     previous_q = q.previous()
@@ -173,6 +186,10 @@ def build_model(
     thematic = thematic_audits(catalogue, current.get("thematic_audit", []), sourcer.clean, sourcer.text)
     observed = observations(catalogue, current.get("observation", []), sourcer)
     supervision = supervision_audits(catalogue, current.get("supervision_audit", []), sourcer)
+    # §6.7: what a practitioner was observed or audited on is attributed to their team and role, never their name.
+    for points, form, subject in ((observed.strengths, "observation", "practitioner"), (observed.development, "observation", "practitioner"),
+                                  (supervision.strengths, "supervision_audit", "supervisee"), (supervision.worries, "supervision_audit", "supervisee")):
+        attribute_to_team(points, current.get(form, []), subject, staff or {}, sourcer.clean)
     collated = collate_summaries(current.get("hos_summary", []) + current.get("service_summary", []), sourcer)
     families = child_family_feedback(catalogue, current.get("child_family_feedback", []), sourcer)
     staff = staff_feedback(catalogue, current.get("staff_feedback", []), sourcer)
@@ -221,8 +238,12 @@ def build_model(
         evidence=build_evidence(catalogue, current, referenced(assessment.to_date), assessment.everything,
                                 actions.all_actions, q.label, as_of, sourcer, follow_through_days),
     )
+    history = referenced(assessment.to_date)
+    model.trends = ccr_trends(ccr_spec, [s for s in history if s.form == "ccr"], q, quality)
+    model.carried = carried_learning(ccr_spec, history, q, quality, completions or {}, sourcer, register)
     model.figures = key_figures(model)
     model.messages = key_messages(model)
+    model.front = build_front(model, quality, commentary)  # last: page one draws on every section
     return model
 
 

@@ -29,7 +29,7 @@ def performance(document) -> None:
             [("{{ i.line.months }}", "small")],
         ],
         "i in performance.indicators",
-        widths=(3.9, 2.0, 2.3, 2.4, 1.6, 2.0, 2.8),
+        widths=(3.8, 2.0, 2.2, 2.3, 1.6, 2.3, 2.8),  # "Direction" on one line
         fills={4: "i.colour"},
     )
     tag(document, "{%p endif %}")

@@ -35,9 +35,9 @@ def format_percent(value: object) -> str:
 
 
 def format_points(value: object) -> str:
-    """Percentage-point change: '+5 points', '−3 points', 'no change', 'no comparison'."""
+    """Percentage-point change: '+5 points', '−3 points', 'no change', 'no previous quarter'."""
     if value is None or value == "":
-        return "no comparison"
+        return "no previous quarter"
     number = float(value)  # type: ignore[arg-type]
     if round(number) == 0:
         return "no change"

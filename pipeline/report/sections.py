@@ -7,22 +7,16 @@ stays readable; both write into the same python-docx document.
 from __future__ import annotations
 
 from . import performance_template
+from .outline import APPENDICES, BODY, SECTIONS, TITLES, numbered, ref
 from .word import fixed_table, loop_table, page_break, para, tag
 
-SECTIONS = (
-    (1, "1. Summary of the quarter"),
-    (1, "2. QA activity against the plan and minimums"),
-    (1, "3. Quality of practice: collaborative case reviews"),
-    (1, "4. Findings from dip sampling, audits, observations and supervision"),
-    (1, "5. What Heads of Service and service areas tell us"),
-    (1, "6. Feedback from children, families and staff"),
-    (1, "7. Equality, diversity and identity"),
-    (1, "8. Action ledger"),
-    (1, "9. Learning for learning and development"),
-    (1, "Appendix A. Source files"),
-    (1, "Appendix B. Rejected files"),
-    (1, "Appendix C. Service area summary drafts"),
-)
+__all__ = ["APPENDICES", "BODY", "SECTIONS", "TITLES", "numbered", "ref"]
+
+def heading(document, key: str) -> None:
+    """The section's numbered Heading 1."""
+    para(document, TITLES[key], "Heading 1")
+
+
 # Every source of a point, one per line: the area, who wrote it, and the return's reference (S-0042).
 SOURCES = [
     (
@@ -59,7 +53,7 @@ def _grade_table(document, first: str, loop: str) -> None:
 
 def practice(document) -> None:
     """Section 3: CCR grade distributions, by domain, team and level of need, moderation and change."""
-    para(document, SECTIONS[2][1], "Heading 1")
+    heading(document, "practice")
     tag(document, "{%p if not practice.reviews %}")
     para(document, [("No collaborative case reviews were returned for {{ quarter }}.", "i")])
     tag(document, "{%p else %}")
@@ -67,8 +61,8 @@ def practice(document) -> None:
         document,
         "{{ practice.reviews }} collaborative case reviews were returned for {{ quarter }} ({{ practice.previous_reviews }} "
         "for {{ previous_quarter }}), covering {{ practice.teams_covered }} team(s) and {{ practice.levels_covered }} of "
-        "{{ practice.levels_total }} levels of need. {{ practice.overall.good_or_better_percent|pct }} were graded good or "
-        "better overall ({{ practice.changes[0].change_points|points }} on {{ previous_quarter }}). Grades in this section "
+        "{{ practice.levels_total }} levels of need. {{ trends.lines[0].sentence }} " + ref("trends").capitalize() + " shows the trend over the year. "
+        "Overall grades in this section "
         "are the moderated grade where a review was moderated, else the reviewer's; the reviewer's own grade is set "
         "against the moderator's only under Moderation below.",
     )
@@ -89,26 +83,12 @@ def practice(document) -> None:
         widths=(5, 3, 2.5, 3, 2.5),
     )
     para(document, "Grades by domain", "Heading 2")
+    para(document, "The overall row is the moderated grade where there is one; domain grades are the reviewer's (the moderator "
+         "grades the overall only).")
     tag(document, "{%p if charts.domains %}")
     para(document, "{{ charts.domains }}")
     tag(document, "{%p endif %}")
     _grade_table(document, "Domain", "d in [practice.overall] + practice.domains")
-    para(document, "Change from the previous quarter", "Heading 2")
-    tag(document, "{%p if charts.comparison %}")
-    para(document, "{{ charts.comparison }}")
-    tag(document, "{%p endif %}")
-    loop_table(
-        document,
-        ["Good or better", "{{ previous_quarter }}", "{{ quarter }}", "Change"],
-        [
-            [("{{ c.label }}", "b")],
-            "{{ c.previous_percent|pct }} (n={{ c.previous_total }})",
-            "{{ c.current_percent|pct }} (n={{ c.current_total }})",
-            [("{{ c.change_points|points }}", "b")],
-        ],
-        "c in practice.changes",
-        widths=(5.5, 3.8, 3.8, 3.8),
-    )
     para(document, "By team", "Heading 2")
     _grade_table(document, "Team", "d in practice.by_team")
     para(document, "By level of need", "Heading 2")
@@ -139,7 +119,7 @@ def practice(document) -> None:
         ["Child ID", "Team", "Reviewer", "Reviewer's grade", "Moderated grade", "Moderator"],
         ["{{ c.child_id }}", "{{ c.team }}", "{{ c.reviewer }}", "{{ c.grade }}", [("{{ c.moderated_grade }}", "b")], "{{ c.moderator }}"],
         "c in practice.moderation.changes[:40]",
-        widths=(2.2, 3, 3, 3, 3, 3),
+        widths=(2.0, 3, 3, 3, 3, 3),
     )
     tag(document, "{%p endif %}")
     tag(document, "{%p if practice.concerns %}")
@@ -150,7 +130,7 @@ def practice(document) -> None:
         ["{{ c.child_id }}", "{{ c.team }}", "{{ c.level_of_need }}", "{{ c.reviewer }}", "{{ c.grade }}",
          "{% if c.moderated %}Yes{% else %}No{% endif %}"],
         "c in practice.concerns",
-        widths=(2.2, 3, 3, 3, 3, 3),
+        widths=(2.0, 3, 3, 3, 3, 3),
     )
     tag(document, "{%p endif %}")
     tag(document, "{%p endif %}")
@@ -172,7 +152,7 @@ def _questions(document, loop: str) -> None:
 
 def findings(document) -> None:
     """Section 4: dip samples, thematic audits, observations and supervision audits."""
-    para(document, SECTIONS[3][1], "Heading 1")
+    heading(document, "findings")
     para(document, "Dip sampling", "Heading 2")
     tag(document, "{%p if not dip_samples.samples %}")
     para(document, [("No dip samples were returned for {{ quarter }}.", "i")])
@@ -204,19 +184,8 @@ def findings(document) -> None:
     para(document, "Questions on {{ t.theme }}", "Heading 3")
     _questions(document, "q in t.questions")
     tag(document, "{%p endfor %}")
-    tag(document, "{%p if dip_samples.findings %}")
-    para(document, "Children not fully compliant", "Heading 3")
-    loop_table(
-        document,
-        ["Child ID", "Team", "Compliant", "Finding"],
-        ["{{ f.child_id }}", "{{ f.team }}", [("{{ f.result }}", "b")], "{{ f.finding }}"],
-        "f in dip_samples.findings[:60]",
-        widths=(2, 3, 2, 10),
-    )
-    tag(document, "{%p endif %}")
-    tag(document, "{%p if dip_samples.findings|length > 60 %}")
-    para(document, [("… and {{ dip_samples.findings|length - 60 }} more: 'qa report --json' lists them all.", "i muted")])
-    tag(document, "{%p endif %}")
+    para(document, [("{{ dip_samples.findings|length }} children were not fully compliant: " + ref("lists") + " lists each with "
+                     "the finding.", "i")])
     tag(document, "{%p endif %}")
 
     para(document, "Thematic audits", "Heading 2")
@@ -241,32 +210,20 @@ def findings(document) -> None:
             [("{{ t.grades.good_or_better_percent|pct }}", "b")],
         ],
         "t in thematic.by_theme",
-        widths=(4.1, 2.4, 1.6, 2.5, 2.1, 1.9, 2.4),
+        widths=(3.0, 2.6, 1.6, 2.9, 2.4, 2.1, 2.4),
     )
     tag(document, "{%p for t in thematic.by_theme if t.questions %}")
     para(document, "Questions on {{ t.theme }}", "Heading 3")
     _questions(document, "q in t.questions")
     tag(document, "{%p endfor %}")
-    tag(document, "{%p if thematic.worries %}")
-    para(document, "What auditors are worried about", "Heading 3")
-    loop_table(
+    para(
         document,
-        ["Child ID", "Team", "Grade", "Worry"],
-        ["{{ f.child_id }}", "{{ f.team }}", "{{ f.result }}", "{{ f.finding }}"],
-        "f in thematic.worries[:40]",
-        widths=(2, 3, 2.6, 9.4),
+        "Auditors noted a worry for {{ thematic.worries|length }} children, "
+        "{{ thematic.worries|selectattr('result', 'in', ['Requires improvement', 'Inadequate'])|list|length }} of them graded "
+        "requires improvement or inadequate and {{ thematic.worries|selectattr('result', 'in', ['Outstanding', 'Good'])|list|length }} "
+        "graded good or better (a worry can sit beside good practice), and a strength for {{ thematic.strengths|length }}. "
+        + ref("lists") + " lists each with the child's grade.",
     )
-    tag(document, "{%p endif %}")
-    tag(document, "{%p if thematic.strengths %}")
-    para(document, "What is working well", "Heading 3")
-    loop_table(
-        document,
-        ["Child ID", "Team", "Grade", "Strength"],
-        ["{{ f.child_id }}", "{{ f.team }}", "{{ f.result }}", "{{ f.finding }}"],
-        "f in thematic.strengths[:20]",
-        widths=(2, 3, 2.6, 9.4),
-    )
-    tag(document, "{%p endif %}")
     tag(document, "{%p endif %}")
 
     para(document, "Observations of practice", "Heading 2")
@@ -278,7 +235,8 @@ def findings(document) -> None:
         "{{ observations.count }} observation(s) of practice were returned"
         "{% if observations.by_nature %} ({% for a in observations.by_nature %}{{ a.answer|lower }}: {{ a.count }}"
         "{% if not loop.last %}, {% endif %}{% endfor %}){% endif %}. Observations are for reflection with the practitioner, "
-        "not judgement (§6.7), so they are not graded.",
+        "not judgement (§6.7), so they are not graded, and what was seen is attributed to the practitioner's role and team, "
+        "never their name.",
     )
     _point_bullets(document, "Strengths seen", "observations.strengths", 15)
     _point_bullets(document, "Areas for development", "observations.development", 15)
@@ -291,7 +249,8 @@ def findings(document) -> None:
     para(
         document,
         "{{ supervision.count }} audit(s) of supervision: {{ supervision.grades.good_or_better_percent|pct }} graded good or better "
-        "({% for g in supervision.grades.grades %}{{ g.grade|lower }} {{ g.count }}{% if not loop.last %}, {% endif %}{% endfor %}).",
+        "({% for g in supervision.grades.grades %}{{ g.grade|lower }} {{ g.count }}{% if not loop.last %}, {% endif %}{% endfor %}). "
+        "{{ front.supervision }}",
     )
     tag(document, "{%p if supervision.questions %}")
     _questions(document, "q in supervision.questions")
@@ -320,7 +279,8 @@ def _point_table(document, title: str, expression: str) -> None:
     loop_table(
         document,
         ["Point", "Raised by: area — author · return"],
-        [[("{{ p.text }}", ""), ("{% if p.count > 1 %}\n(raised in {{ p.count }} returns){% endif %}", "small b muted")], SOURCES],
+        [[("{{ p.text }}", ""), ("{% set people = p.sources|map(attribute='author')|unique|list|length %}{% if p.count > 1 %}\n(raised by "
+          "{{ people }} {{ 'person' if people == 1 else 'people' }} in {{ p.count }} returns){% endif %}", "small b muted")], SOURCES],
         "p in " + expression,
         widths=(9.5, 7.5),
     )
@@ -329,7 +289,7 @@ def _point_table(document, title: str, expression: str) -> None:
 
 def summaries(document) -> None:
     """Section 5: every point of the Head of Service and service-area summaries, sourced."""
-    para(document, SECTIONS[4][1], "Heading 1")
+    heading(document, "summaries")
     para(
         document,
         "{{ collated.summaries|length }} summary return(s) were received. Each point below is one line of a summary, "
@@ -353,7 +313,7 @@ def summaries(document) -> None:
 
 def feedback(document) -> None:
     """Section 6: feedback from children, families, forums and staff."""
-    para(document, SECTIONS[5][1], "Heading 1")
+    heading(document, "feedback")
     para(document, "Children and families", "Heading 2")
     tag(document, "{%p if not children_families.returns %}")
     para(document, [("No feedback from children, families or the forums was returned for {{ quarter }}.", "i")])
@@ -361,9 +321,10 @@ def feedback(document) -> None:
     para(
         document,
         "{{ children_families.returns }} feedback return(s): {{ children_families.individual }} from individual children, "
-        "young people or parents and {{ children_families.forums }} from forums, hearing from {{ children_families.participants }} "
-        "people{% if children_families.by_source %} ({% for a in children_families.by_source %}{{ a.answer }}: {{ a.count }}"
-        "{% if not loop.last %}; {% endif %}{% endfor %}){% endif %}.",
+        "young people or parents and {{ children_families.forums }} from forums{% if children_families.by_source %} (returns by "
+        "source: {% for a in children_families.by_source %}{{ a.answer }} {{ a.count }}{% if not loop.last %}; {% endif %}"
+        "{% endfor %}){% endif %}, hearing from {{ children_families.participants }} people in all (a forum return counts "
+        "everyone who took part).",
     )
     _point_table(document, "What they said is working well", "children_families.working_well")
     _point_table(document, "What they said could be better", "children_families.could_be_better")
@@ -389,7 +350,7 @@ def feedback(document) -> None:
 
 def edi(document) -> None:
     """Section 7: equality, diversity and identity evaluations from every return."""
-    para(document, SECTIONS[6][1], "Heading 1")
+    heading(document, "edi")
     para(
         document,
         "Every QA activity evaluates how practice understood and met children's and families' equality, diversity "
@@ -415,30 +376,9 @@ def edi(document) -> None:
     page_break(document)
 
 
-def _action_list(document, heading: str, items: str, limit: int, last_column: tuple[str, str]) -> None:
-    """A titled table of up to *limit* actions, then '… and N more in the ledger' (the admin may change the limit)."""
-    tag(document, f"{{%p if {items} %}}")
-    para(document, heading, "Heading 2")
-    _action_table(document, f"a in {items}[:{limit}]", last_column)
-    tag(document, f"{{%p if {items}|length > {limit} %}}")
-    para(document, [(f"… and {{{{ {items}|length - {limit} }}}} more in {{{{ doc.ledger_file }}}}.", "i muted")])
-    tag(document, "{%p endif %}")
-    tag(document, "{%p endif %}")
-
-
-def _action_table(document, loop: str, last: tuple[str, str]) -> None:
-    loop_table(
-        document,
-        ["Ref", "Action", "Owner", "Due", last[0], "Child ID"],
-        [[("{{ a.ref }}", "small")], "{{ a.action }}", "{{ a.owner }}", "{{ a.due|shortdate }}", [(last[1], "b")], "{{ a.child_id }}"],
-        loop,
-        widths=(3.2, 5.6, 2.5, 2.3, 1.6, 1.8),
-    )
-
-
 def actions(document) -> None:
     """Section 8: the action ledger."""
-    para(document, SECTIONS[7][1], "Heading 1")
+    heading(document, "actions")
     para(
         document,
         "Every action raised on a QA return is carried from quarter to quarter until it is completed. Status is as at "
@@ -460,25 +400,29 @@ def actions(document) -> None:
         ],
         widths=(3.4, 3.4, 3.4, 3.4, 3.4),
     )
-    tag(document, "{%p if actions.by_owner %}")
-    para(document, "Open actions by owner", "Heading 2")
+    tag(document, "{%p if actions.open_actions %}")
+    para(document, "Open actions by team", "Heading 2")
     loop_table(
         document,
-        ["Owner", "Open", "Of which overdue"],
-        [[("{{ o.owner }}", "b")], "{{ o.open }}", "{{ o.overdue }}"],
-        "o in actions.by_owner",
-        widths=(8, 4, 5),
+        ["Team", "Open", "Of which overdue", "Oldest raised in"],
+        [[("{{ team }}", "b")], "{{ rows|length }}", "{{ rows|selectattr('status', 'equalto', 'overdue')|list|length }}",
+         "{{ rows|map(attribute='raised_in')|min }}"],
+        "team, rows in actions.open_actions|groupby('team')",
+        widths=(6, 3, 4, 4),
     )
     tag(document, "{%p endif %}")
-    _action_list(document, "Overdue actions", "actions.overdue_actions", 60, ("Days over", "{{ a.days_overdue }}"))
-    _action_list(document, "Raised this quarter", "actions.raised_this_quarter", 40, ("Status", "{{ a.status|capitalize }}"))
-    _action_list(document, "Completed", "actions.completed_actions", 40, ("Done", "{{ a.completed_on|shortdate }}"))
+    para(document, [(ref("lists") + " lists every overdue action, every action raised this quarter and every action completed, "
+                     "with its owner.", "i")])
     page_break(document)
 
 
 def learning(document) -> None:
-    """Section 9: learning for learning and development."""
-    para(document, SECTIONS[8][1], "Heading 1")
+    """Learning followed through: last quarter's points, then what the evidence says next (§13)."""
+    from .front_sections import learning_followed_through
+
+    heading(document, "learning")
+    learning_followed_through(document)
+    para(document, "What the evidence says learning should focus on next", "Heading 2")
     para(
         document,
         "What the evidence this quarter says learning should focus on (§13), for the Principal Social Worker's "

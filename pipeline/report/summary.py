@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .outline import ref
 from .sources import CollatedPoint
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def pct(value: float | None) -> str:
 def points(value: float | None) -> str:
     """'+5 points', '−3 points', 'no change' (percentage points)."""
     if value is None:
-        return "no comparison"
+        return "no previous quarter"
     if value == 0:
         return "no change"
     return f"{'+' if value > 0 else '−'}{abs(value):.0f} points"
@@ -48,16 +49,18 @@ def points(value: float | None) -> str:
 def key_figures(model: ReportModel) -> list[Figure]:
     """The headline numbers, each with the comparison or detail that makes it meaningful."""
     practice, dips, thematic, actions = model.practice, model.dip_samples, model.thematic, model.actions
-    overall = practice.changes[0] if practice.changes else None
+    trend = model.trends.lines[0] if model.trends and model.trends.lines else None
+    change = trend.change if trend is not None else "no previous quarter"
+    if trend is not None and len(trend.points) >= 2 and trend.points[-2].n:
+        change += f" on {trend.points[-2].quarter}"
     moderation = practice.moderation
     figures = [
         Figure("QA returns received", str(len(model.sources)), rejected_note(model.rejections)),
         Figure(
             "Collaborative case reviews",
             str(practice.reviews),
-            f"{pct(practice.overall.good_or_better_percent)} good or better, moderated grade where there is one "
-            f"({points(overall.change_points if overall else None)} on {practice.previous_quarter}); "
-            f"{practice.overall.count('Inadequate')} inadequate",
+            f"{pct(practice.overall.good_or_better_percent)} good or better on the moderated grade ({change}); "
+            f"{practice.overall.count('Inadequate')} inadequate ({ref('practice')})",
         ),
         Figure(
             "Moderation agreement",
@@ -97,8 +100,8 @@ def key_figures(model: ReportModel) -> list[Figure]:
         Figure(
             "Activity against minimums",
             f"{activity.green} of {len(activity.lines)} green",
-            f"Activities: {activity.amber} amber, {activity.red} red. People with activity still to do: "
-            f"{len(activity.people)} obligation(s), {activity.people_red} red and {activity.people_amber} amber (section 2)",
+            f"Activities overall: {activity.amber} amber, {activity.red} red. Still to do by individual people: "
+            f"{len(activity.people)} obligation(s), {activity.people_red} of them red and {activity.people_amber} amber ({ref('activity')})",
         ),
     )
     return figures
@@ -111,7 +114,7 @@ def rejected_note(rejections) -> str:
     return (
         f"{rejections.total} file(s) rejected: {rejections.resolved} resolved by a corrected resubmission, "
         f"{rejections.outstanding} outstanding. A note explaining the reasons was left beside each file in rejected/ "
-        "(Appendix B)"
+        f"({ref('rejected')})"
     )
 
 
@@ -151,7 +154,7 @@ def key_messages(model: ReportModel) -> list[str]:
     if practice.concerns:
         messages.append(
             f"{len(practice.concerns)} review(s) graded inadequate (moderated grade where there is one): "
-            "see section 3 for the children's IDs and teams."
+            "see {ref('practice')} for the children's IDs and teams."
         )
     if model.dip_samples.children:
         worst_team = min((t for t in model.dip_samples.by_team if t.total), key=lambda t: t.yes_percent or 0, default=None)
@@ -164,7 +167,7 @@ def key_messages(model: ReportModel) -> list[str]:
     if red:
         messages.append(f"Below minimum (red): {', '.join(red)}.")
     if model.actions.overdue:
-        messages.append(f"{model.actions.overdue} action(s) are overdue at {model.actions.as_of}; section 8 lists them by owner.")
+        messages.append(f"{model.actions.overdue} action(s) are overdue at {model.actions.as_of}; {ref('lists')} lists them.")
     if model.edi.returns and model.edi.with_evaluation < model.edi.returns:
         messages.append(
             f"{model.edi.returns - model.edi.with_evaluation} of {model.edi.returns} returns gave no equality, "

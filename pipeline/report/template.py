@@ -14,10 +14,10 @@ from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from . import performance_template, sections, sections_evidence
+from . import front_sections, performance_template, sections, sections_evidence
 from .agreement_template import agreement_section
-from .sections import SECTIONS
 from .plan_template import plan_section
+from .sections import SECTIONS, heading, ref
 from .word import band, contents, field, fixed_table, loop_table, page_break, para, set_up, tag
 
 TEMPLATE_NAME = "report-template.docx"
@@ -50,11 +50,13 @@ def build_template() -> bytes:
     para(document, "Contents", "Title")
     contents(document, SECTIONS)
     page_break(document)
+    front_sections.page_one(document)
     _summary(document)
     _activity(document)
     sections.practice(document)
     agreement_section(document)
     sections_evidence.after_practice(document)
+    front_sections.trends(document)
     sections.findings(document)
     sections_evidence.after_findings(document)
     performance_template.performance(document)
@@ -63,6 +65,7 @@ def build_template() -> bytes:
     sections.edi(document)
     sections.actions(document)
     sections.learning(document)
+    front_sections.appendix_lists(document)
     _appendices(document)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -101,7 +104,8 @@ def _cover(document) -> None:
             ["Prepared by", "Quality Assurance unit, for the Principal Social Worker and Head of Service (QA and Safeguarding)"],
             ["For", "Departmental Leadership Team{% if doc.dlt_date %}, meeting of {{ doc.dlt_date|date }}{% endif %}"],
             ["Returns as at", "{{ as_of|date }} (the report covers returns for {{ quarter }} received by {{ generated_on|date }})"],
-            ["Compared with", "{{ previous_quarter }}"],
+            ["Compared with", "{% if practice.previous_reviews %}{{ previous_quarter }}{% else %}no previous quarter (no collaborative "
+             "case reviews for {{ previous_quarter }}){% endif %}"],
         ],
         widths=(4, 13),
         header=False,
@@ -121,24 +125,19 @@ def _cover(document) -> None:
 
 
 def _summary(document) -> None:
-    para(document, SECTIONS[0][1], "Heading 1")
+    para(document, "Key figures", "Heading 2")
     para(
         document,
-        "This report brings together the quality assurance returns for {{ quarter }} ({{ months }}): "
-        "what they show about the quality of practice and children's experiences, what people told us, "
-        "and what needs to happen next.",
+        "The quality assurance returns for {{ quarter }} ({{ months }}) at a glance; each figure is explained in the "
+        "section named beside it.",
     )
     loop_table(
         document,
         ["", "This quarter", ""],
         [[("{{ f.label }}", "b")], [("{{ f.value }}", "b")], "{{ f.note }}"],
         "f in figures",
-        widths=(5, 3, 9),
+        widths=(4.6, 3.2, 9.2),
     )
-    para(document, "Key messages", "Heading 2")
-    tag(document, "{%p for m in messages %}")
-    para(document, "{{ m }}", "List Bullet")
-    tag(document, "{%p endfor %}")
     tag(document, "{%p for n in notes %}")
     para(document, [("{{ n }}", "i muted")])
     tag(document, "{%p endfor %}")
@@ -146,77 +145,68 @@ def _summary(document) -> None:
 
 
 def _activity(document) -> None:
-    para(document, SECTIONS[1][1], "Heading 1")
+    heading(document, "activity")
     para(
         document,
         "Against the framework's minimums (Appendix 6): {{ activity.green }} of {{ activity.lines|length }} activities "
-        "green, {{ activity.amber }} amber and {{ activity.red }} red. {{ activity.note }} Received is everything returned; "
-        "where less of it counts towards the minimum (each person's returns count up to what they owe), the counted "
-        "figure is shown beneath, and Outstanding is the minimum less that. Rejected is files rejected and not yet "
-        "resolved by a corrected resubmission.",
+        "green, {{ activity.amber }} amber and {{ activity.red }} red overall. {{ activity.note }} Received is everything "
+        "returned; Counted is what counts towards the minimum (each person's returns count up to what they owe), so "
+        "Outstanding is the minimum less Counted. Rejected is files rejected and not yet resolved by a corrected "
+        "resubmission. An activity can be green or amber overall while some people are red on it: those are counted by "
+        "team below.",
     )
     loop_table(
         document,
-        ["Activity", "Minimum", "Received", "Rejected", "Outstanding", "RAG"],
+        ["Activity", "Minimum", "Received", "Counted", "Outstanding", "Rejected", "RAG"],
         [
-            [
-                ("{{ line.activity }}", "b"),
-                (" {{ line.section }}", "small muted"),
-                ("\n{{ line.unit|capitalize }}, {{ line.period }}. {{ line.note }}", "small muted"),
-            ],
+            [("{{ line.activity }}", "b"), (" {{ line.section }}", "small muted")],
             "{{ line.minimum }}",
-            [("{{ line.received }}", ""), ("{% if line.counted != line.received %}\n{{ line.counted }} counted{% endif %}", "small muted")],
-            "{{ line.rejected }}",
+            "{{ line.received }}",
+            "{{ line.counted }}",
             "{{ line.outstanding }}",
+            "{{ line.rejected }}",
             [("{{ line.rag }}", "b")],
         ],
         "line in activity.lines",
-        widths=(5.6, 2.2, 2.3, 2.3, 2.7, 1.9),  # wide enough that no heading or 'Amber' breaks mid-word
-        fills={5: "line.colour"},
+        widths=(4.6, 2.0, 2.0, 1.9, 2.6, 2.0, 1.9),  # wide enough that no heading or 'Amber' breaks mid-word
+        fills={6: "line.colour"},
+        note=[("{{ line.unit|capitalize }}, {{ line.period }}. {{ line.note }}", "small muted")],
     )
     tag(document, "{%p for gap in activity.ccr_gaps %}")
     para(document, [("{{ gap }}", "i")], "List Bullet")
     tag(document, "{%p endfor %}")
     tag(document, "{%p if activity.people %}")
-    para(document, "People with activity still to do", "Heading 2")
+    para(document, "Activity still to do, by team", "Heading 2")
     para(
         document,
         "{{ activity.people|length }} obligation(s) still to do: {{ activity.people_red }} red, {{ activity.people_amber }} "
-        "amber, the rest green. Red and amber first. Annual activity due later in the year shows as green while on track.",
+        "amber, the rest green (annual activity due later in the year is green while on track). People are not named "
+        "here: 'qa status' and the tracker list who owes what, for managers.",
     )
     loop_table(
         document,
-        ["Name", "Role", "Team", "Activity", "Done", "Due by", "RAG"],
+        ["Team", "Still to do", "Red", "Amber", "Activities"],
         [
-            [("{{ p.name }}", "b")],
-            "{{ p.role }}",
-            "{{ p.team }}",
-            [("{{ p.activity }}", ""), ("{% if p.subject %}\n{{ p.subject }}{% endif %}", "small muted")],
-            "{{ p.done }} of {{ p.required }}",
-            "{{ p.due|shortdate }}",
-            [("{{ p.rag }}", "b")],
+            [("{{ team }}", "b")],
+            "{{ rows|length }}",
+            "{{ rows|selectattr('rag', 'equalto', 'Red')|list|length }}",
+            "{{ rows|selectattr('rag', 'equalto', 'Amber')|list|length }}",
+            "{{ rows|map(attribute='activity')|unique|join(', ') }}",
         ],
-        "p in activity.people",
-        widths=(3.0, 2.3, 2.6, 3.6, 1.6, 2.0, 1.9),
-        fills={6: "p.colour"},
+        "team, rows in activity.people|groupby('team')",
+        widths=(4.2, 2.2, 1.4, 1.6, 7.6),
     )
     tag(document, "{%p endif %}")
     tag(document, "{%p if activity.unreturned %}")
-    para(document, "Forms issued and not yet returned", "Heading 2")
-    loop_table(
-        document,
-        ["Issue", "Form", "Issued to", "Child ID", "Issued on"],
-        [[("{{ u.issue_id }}", "small")], "{{ u.form }}", "{{ u.assignee }}", "{{ u.child_id }}", "{{ u.issued_on|shortdate }}"],
-        "u in activity.unreturned",
-        widths=(4.9, 4.6, 3.3, 1.9, 2.3),
-    )
+    para(document, [("{{ activity.unreturned|length }} form(s) issued for {{ quarter }} have not been returned (listed in "
+                     + ref("lists") + ").", "i")])
     tag(document, "{%p endif %}")
     plan_section(document)
     page_break(document)
 
 
 def _appendices(document) -> None:
-    para(document, SECTIONS[9][1], "Heading 1")
+    heading(document, "sources")
     para(
         document,
         "Every return this report draws on ({{ sources|length }}), by its reference. File names are not printed: "
@@ -230,7 +220,7 @@ def _appendices(document) -> None:
         "s in sources",
         widths=(2.4, 6.6, 3.8, 2.4, 1.8),
     )
-    para(document, SECTIONS[10][1], "Heading 1")
+    heading(document, "rejected")
     para(
         document,
         "Files rejected for {{ quarter }} ({{ rejections.total }}): {{ rejections.resolved }} resolved by a corrected "
@@ -255,7 +245,7 @@ def _appendices(document) -> None:
         widths=(1.8, 2.4, 3.2, 7.0, 2.6),
     )
     tag(document, "{%p endif %}")
-    para(document, SECTIONS[11][1], "Heading 1")
+    heading(document, "drafts")
     para(
         document,
         "A summary form (Appendix 1) for each area of service, pre-filled with the activity the QA unit holds, "

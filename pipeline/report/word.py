@@ -123,12 +123,14 @@ def loop_table(
     loop: str,
     widths: Sequence[float] | None = None,
     fills: dict[int, str] | None = None,
+    note: Runs | None = None,
 ) -> None:
     """A table with a header row and one row per item of *loop* ('x in xs'), cells holding tags.
 
-    *fills* maps a column to a Jinja expression for its background colour (docxtpl's cellbg).
+    *fills* maps a column to a Jinja expression for its background colour (docxtpl's cellbg); *note*
+    is a second row per item, one cell across the table, for text too long for a column.
     """
-    table = document.add_table(rows=4, cols=len(headers))
+    table = document.add_table(rows=5 if note is not None else 4, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     header = table.rows[0]
@@ -142,7 +144,11 @@ def loop_table(
         if fills and index in fills:
             cell.paragraphs[0].add_run("{% cellbg " + fills[index] + " %}")
         write_runs(cell.paragraphs[0], content)
-    table.rows[3].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    if note is not None:
+        _keep_row_together(table.rows[2], with_next=True)
+        merged = table.rows[3].cells[0].merge(table.rows[3].cells[-1])
+        write_runs(merged.paragraphs[0], note)
+    table.rows[-1].cells[0].paragraphs[0].add_run("{%tr endfor %}")
     _compact(table, widths)
 
 
@@ -163,11 +169,11 @@ def fixed_table(document, rows: Sequence[Sequence[Runs]], widths: Sequence[float
     _compact(table, widths)
 
 
-def band(document, lines: Sequence[Runs]) -> None:
-    """A full-width coloured panel (the cover's title block), one paragraph per line."""
+def band(document, lines: Sequence[Runs], fill: str = ACCENT_HEX) -> None:
+    """A full-width coloured panel (the cover's title block, a box to write in), one paragraph per line."""
     table = document.add_table(rows=1, cols=1)
     cell = table.rows[0].cells[0]
-    shade(cell, ACCENT_HEX)
+    shade(cell, fill)
     for index, content in enumerate(lines):
         paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
         paragraph.paragraph_format.space_before = Pt(10 if index == 0 else 4)
@@ -187,9 +193,14 @@ def shade(cell, fill: str) -> None:
     properties.append(shading)
 
 
-def _keep_row_together(row) -> None:
-    # A row broken across a page leaves a stub at the top of the next page; move it whole instead.
+def _keep_row_together(row, with_next: bool = False) -> None:
+    # A row broken across a page leaves a stub at the top of the next page; move it whole instead
+    # (and with its note row, when it has one: keep-with-next on its paragraphs holds them together).
     element_of(row).get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    if with_next:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def _repeat_header(row) -> None:

@@ -50,6 +50,11 @@ class Store:
 
     kind = "?"
     _db: Connection
+    # When a file is received or logged. The demo sets a clock that gives each return a date in its quarter.
+    clock: Callable[[], dt.datetime] = staticmethod(dt.datetime.now)
+
+    def _now(self) -> str:
+        return self.clock().isoformat(timespec="seconds")
 
     def __new__(cls, path: Path | None = None, **options: Any) -> Store:
         if cls is Store:
@@ -61,11 +66,6 @@ class Store:
     def __init__(self, path: Path | None = None, *, url: str | None = None, upgrade: bool = True,
                  clock: Callable[[], dt.datetime] | None = None) -> None:
         raise NotImplementedError  # the backend's
-
-    clock: Callable[[], dt.datetime] = staticmethod(dt.datetime.now)  # when a file is received or logged (the demo sets it)
-
-    def _now(self) -> str:
-        return self.clock().isoformat(timespec="seconds")
 
     def close(self) -> None:
         """Close the connection."""
