@@ -107,4 +107,5 @@ def _charts(data: dict) -> dict[str, bytes]:
     distributions = [{"label": g["quarter"], "grades": [{"count": count, "percent": 100 * count / sum(g["counts"])}
                                                          for count in g["counts"]]} for g in rows]
     with matplotlib.rc_context({"font.family": _font_family()}):
-        return {"grades": domain_bars(distributions)}
+        title = "CCR grades of record (moderated where moderated) by quarter, % of the quarter's reviews"
+        return {"grades": domain_bars(distributions, title)}

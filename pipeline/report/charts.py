@@ -121,8 +121,8 @@ def grade_distribution(current: dict, previous: dict, label: str, previous_label
     return _png(figure)
 
 
-def domain_bars(distributions: list[dict]) -> bytes:
-    """One 100% stacked bar per CCR domain (and overall), coloured by grade, with counts."""
+def domain_bars(distributions: list[dict], title: str | None = None) -> bytes:
+    """One 100% stacked bar per CCR domain (and overall), coloured by grade, with counts; *title* says what the bars are."""
     figure = _figure(0.32 * len(distributions) + 0.9)
     axes = figure.add_subplot()
     labels = [d["label"] for d in distributions][::-1]
@@ -148,7 +148,7 @@ def domain_bars(distributions: list[dict]) -> bytes:
     axes.set_xlabel("% of reviews (numbers are counts)", fontsize=FONT["size"])
     axes.legend(ncol=4, fontsize=7, loc="lower center", bbox_to_anchor=(0.4, 1.0), frameon=False)
     figure.suptitle(
-        f"CCR grades by domain, % of {distributions[0]['total']} reviews: overall moderated where moderated, domains as the reviewer graded",
+        title or f"CCR grades by domain, % of {distributions[0]['total']} reviews: overall moderated where moderated, domains as the reviewer graded",
         fontsize=8.5, x=0.01, ha="left",
     )
     _tidy(axes)
