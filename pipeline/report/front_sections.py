@@ -30,9 +30,9 @@ def page_one(document) -> None:
     para(document, "Principal Social Worker's commentary", "Heading 2")
     band(
         document,
-        [
-            [("{% for p in front.commentary.paragraphs %}{{ p }}{% if not loop.last %}\n{% endif %}{% endfor %}", "")],
-            [("{% if not front.commentary.found %}To be written by the Principal Social Worker: type it in "
+        [  # one row: an empty second row would be a grey strip that can spill onto a page of its own
+            [("{% for p in front.commentary.paragraphs %}{{ p }}{% if not loop.last %}\n{% endif %}{% endfor %}", ""),
+             ("{% if not front.commentary.found %}To be written by the Principal Social Worker: type it in "
               "{{ front.commentary.file }} (or a .txt file of that name) and render the report again; it is included as "
               "written.{% endif %}", "i muted")],
         ],
