@@ -95,6 +95,26 @@ def who_named(who: str, roster: list[Person]) -> list[Person]:
     return [person for person in roster if person.role in roles or fold(person.name) in names]
 
 
+def _amount(count: int, unit: str) -> str:
+    """'10 children', '1 child', '1 audit'."""
+    if count != 1:
+        return f"{count} {unit}"
+    return f"1 {'child' if unit == 'children' else unit.rstrip('s')}"
+
+
+def _shares(assessment, keys: set[str], people: int, between: str, quarter: Quarter, *, quarter_only: bool = False) -> list[str]:
+    """For each minimum for the service among *keys* still outstanding (*quarter_only*: each of the quarter's, not the
+    year's): what is left, shared between *people*."""
+    from .compliance import ACTIVITIES
+
+    texts = []
+    for line in assessment.compliance.activities:
+        if line.key in keys and line.outstanding > 0 and people and (line.period == "quarter" or not quarter_only):
+            texts.append(f"{line.activity}: {line.outstanding} {ACTIVITIES[line.key][3]} still to do this quarter between "
+                         f"the {people} {between}, about {-(-line.outstanding // people)} each, by {quarter.end:%d/%m/%Y}")
+    return texts
+
+
 def report_date(plan: list[PlanEntry], quarter: Quarter, days_before: int) -> dt.date | None:
     """The day *quarter*'s final report is rendered: *days_before* the first DLT date in the plan after it ends."""
     dates = sorted(entry.dlt_date for entry in plan if entry.dlt_date and entry.dlt_date > quarter.end)
@@ -185,10 +205,12 @@ class Schedule:
     def due_forms(self, store: Store, today: dt.date) -> list[Due]:
         """Forms whose issue date has come, for people who owe them.
 
-        Who owes a form: the people the quarter's assessment says still owe its activity (dip samples,
-        supervision audits, …); for an activity with a minimum for the service but none per person (the
-        CCR: children reviewed this quarter), the people on the roster the plan row's Who names, each
-        told the service's outstanding number and their share of it.
+        Who owes a form: the people the quarter's assessment says still owe its activity in person (dip
+        samples, supervision audits, and the targets' per-person rules: thematic audits and CCRs by role,
+        Appendix 6). A quarter's minimum for the service that no one owes in person (the CCR's children
+        reviewed this quarter) is added to each of their notes with their share of it. For an activity
+        with no per-person line at all (the CCR when the targets set no per-person CCR rule), the people
+        on the roster the plan row's Who names, each told the service's outstanding number and their share.
         """
         from .compliance import ACTIVITIES, assess_quarter
 
@@ -211,30 +233,28 @@ class Schedule:
             for line in assessment.compliance.people:
                 if line.activity_key not in keys or line.outstanding <= 0:
                     continue
-                unit = ACTIVITIES[line.activity_key][3]
                 subject = f" ({line.subject})" if line.subject else ""
                 owed.setdefault(line.person, []).append(
-                    f"{line.activity}{subject}: {line.outstanding} {unit if line.outstanding != 1 else unit.rstrip('s')} "
+                    f"{line.activity}{subject}: {_amount(line.outstanding, ACTIVITIES[line.activity_key][3])} "
                     f"by {line.due:%d/%m/%Y}")
-            if not any(line.activity_key in keys for line in assessment.compliance.people):
+            in_person = {line.activity_key for line in assessment.compliance.people if line.activity_key in keys}
+            if not in_person:
                 owed = self._owed_by_who(entry, assessment, keys, quarter)
+            else:
+                for text in _shares(assessment, keys - in_person, len(owed), "people issued this form", quarter,
+                                    quarter_only=True):
+                    for lines in owed.values():
+                        lines.append(text)
             for person, lines in owed.items():
                 due.append(Due(entry, quarter, person, lines))
         return due
 
     def _owed_by_who(self, entry: PlanEntry, assessment, keys: set[str], quarter: Quarter) -> dict[str, list[str]]:
         """For an activity with no minimum per person: each person the plan row's Who names, with the service's outstanding."""
-        from .compliance import ACTIVITIES
-
         reviewers = [person for person in who_named(entry.who, self.admin.roster or [])
                      if person.start_date is None or person.start_date <= quarter.end]
-        lines = [line for line in assessment.compliance.activities if line.key in keys and line.outstanding > 0]
         owed: dict[str, list[str]] = {}
-        for line in lines:
-            unit = ACTIVITIES[line.key][3]
-            share = -(-line.outstanding // len(reviewers)) if reviewers else 0
-            text = (f"{line.activity}: {line.outstanding} {unit} still to do this quarter between the "
-                    f"{len(reviewers)} people the QA plan names ({entry.who}), about {share} each, by {quarter.end:%d/%m/%Y}")
+        for text in _shares(assessment, keys, len(reviewers), f"people the QA plan names ({entry.who})", quarter):
             for person in reviewers:
                 owed.setdefault(person.name, []).append(text)
         return owed

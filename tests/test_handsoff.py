@@ -14,11 +14,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from click.testing import CliRunner
 
-from pipeline.admin import read_plan, read_roster, write_plan
+from pipeline.admin import load_targets, read_plan, read_roster, write_plan
 from pipeline.cli import cli
 from pipeline.config import load_config
+from pipeline.roles import Role
 from pipeline.schedule import Schedule
 from pipeline.spec import Catalogue
 from pipeline.store import Store
@@ -64,6 +66,24 @@ def issued(ws: Workspace, form: str) -> list[Path]:
 def run(ws: Workspace, plan: Schedule, **options) -> None:
     with Store(ws.store_path) as store:
         plan.run(store, **options)
+
+
+def with_roles(ws: Workspace, *roles: Role) -> list[str]:
+    """The names on the workspace's roster with one of *roles*, sorted."""
+    return sorted(person.name for person in read_roster(ws.roster_path) if person.role in roles)
+
+
+def rule_roles(ws: Workspace, activity: str) -> set[Role]:
+    """The roles the workspace's targets say owe *activity* in person (its per-person rules)."""
+    return {role for rule in load_targets(ws.targets_path).rules if rule.activity == activity and rule.minimum > 0
+            for role in rule.who}
+
+
+def supervision_auditors(ws: Workspace) -> list[str]:
+    """The managers owed a supervision audit of someone: those who manage someone who supervises others (§7.2)."""
+    roster = read_roster(ws.roster_path)
+    supervisors = {person.line_manager for person in roster if person.line_manager}
+    return sorted({person.line_manager for person in roster if person.name in supervisors and person.line_manager})
 
 
 def test_forms_are_issued_on_the_plans_date_once_and_not_again_after_a_restart(ws):
@@ -191,7 +211,8 @@ def test_admin_edits_are_picked_up_and_a_bad_plan_row_is_reported_without_stoppi
     assert any(m.startswith("admin/qa-plan.xlsx: 1 problem(s); the bad rows are left out and the other 23 row(s) used: "
                             "qa-plan.xlsx · sheet 'Plan' row 3: Activity 'Knitting circle' is not a QA activity.")
                for m in caplog.messages)
-    assert len(issued(ws, "ccr")) == 7  # the good rows are used: the moved CCR row is acted on
+    # The good rows are used: the moved CCR row is acted on, for everyone who owes a CCR in person (Appendix 6).
+    assert len(issued(ws, "ccr")) == len(with_roles(ws, *rule_roles(ws, "ccr"))) == 13
     problems = _sheet(ws.outbox / Q3 / "tracker.xlsx", "Admin problems")
     assert [list(row.values())[1] for row in problems] == ["This row is left out; the file's other rows are used."]
     assert list(problems[0].values())[0].startswith("qa-plan.xlsx · sheet 'Plan' row 3: Activity 'Knitting circle'")
@@ -200,6 +221,8 @@ def test_admin_edits_are_picked_up_and_a_bad_plan_row_is_reported_without_stoppi
 
 
 def test_a_bad_roster_row_leaves_that_person_out_and_keeps_everyone_else(ws, caplog):
+    samplers = with_roles(ws, *load_targets(ws.targets_path).dip_sample_roles)
+    others = len(read_roster(ws.roster_path)) - 1
     workbook = openpyxl.load_workbook(ws.roster_path)
     sheet = workbook["Staff"]
     row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "Tom Reilly")
@@ -208,10 +231,11 @@ def test_a_bad_roster_row_leaves_that_person_out_and_keeps_everyone_else(ws, cap
     with caplog.at_level(logging.INFO, logger="pipeline"):
         run(ws, schedule(ws, "2022-10-10"))
     error = next(m for m in caplog.messages if m.startswith("admin/roster.xlsx"))
-    assert error.startswith(f"admin/roster.xlsx: 1 problem(s); the bad rows are left out and the other 39 row(s) used: "
+    assert error.startswith(f"admin/roster.xlsx: 1 problem(s); the bad rows are left out and the other {others} row(s) used: "
                             f"roster.xlsx · sheet 'Staff' row {row}: Role 'Wizard' is not a role. Use one of: Social worker,")
     dips = issued(ws, "dip_sample")
-    assert len(dips) == 8 and "Tom Reilly" not in {path.parent.name for path in dips}  # the other 8 managers still issued
+    # Everyone else who dip-samples (the other managers and the PSW) is still issued one.
+    assert sorted(path.parent.name for path in dips) == [name for name in samplers if name != "Tom Reilly"]
     tracker = ws.outbox / Q3 / "tracker.xlsx"
     assert [list(r.values())[1] for r in _sheet(tracker, "Admin problems")] == [
         "This row is left out; the file's other rows are used."]
@@ -238,21 +262,44 @@ def test_a_bad_row_of_performance_data_is_on_the_trackers_admin_problems(ws, cap
         [problem, "This row is left out; the file's other rows are used."]]
 
 
-def test_ccrs_are_issued_on_the_plans_date_to_the_reviewers_the_plan_names(ws):
+def test_ccrs_are_issued_on_the_plans_date_to_everyone_who_owes_one_in_person(ws):
     run(ws, schedule(ws, "2022-12-04"))
     assert issued(ws, "ccr") == []  # the plan's CCR week begins 05/12/2022
     run(ws, schedule(ws, "2022-12-05"))
     ccrs = issued(ws, "ccr")
     with Store(ws.store_path) as store:
         people = sorted(i.assignee for i in store.issued(Q3) if i.form == "ccr")
-    roster = {p.name: p.role.value for p in read_roster(ws.roster_path)}
-    assert len(ccrs) == 7 and sorted({roster[name] for name in people}) == ["Head of service", "Improvement team AP", "PSW"]
-    assert people == sorted(name for name, role in roster.items() if role in ("Head of service", "Improvement team AP", "PSW"))
+    # Appendix 6: the PSW, the improvement team's APs, the IRO / CP chairs and the Heads of Service each owe a CCR
+    # every quarter (the targets' per-person CCR rules), whoever the plan's row names (HoS / PSW / Improvement team).
+    owe = with_roles(ws, *rule_roles(ws, "ccr"))
+    assert {role.value for role in rule_roles(ws, "ccr")} == {"PSW", "Improvement team AP", "IRO", "CP chair", "Head of service"}
+    assert len(ccrs) == len(owe) == 13 and people == owe
     note = ccrs[0].with_name(f"{ccrs[0].stem} - cover note.txt").read_text(encoding="utf-8")
-    assert ("  - Collaborative case reviews: 20 children still to do this quarter between the 7 people the QA plan names "
-            "(HoS / PSW / Improvement team), about 3 each, by 31/12/2022\n") in note
+    assert ("What is due\n"
+            "  - CCRs, by person: 1 child by 31/12/2022\n"  # their own
+            f"  - Collaborative case reviews: 20 children still to do this quarter between the {len(owe)} people issued "
+            "this form, about 2 each, by 31/12/2022\n") in note  # and the service's minimum (§9), shared between them
     run(ws, schedule(ws, "2022-12-06"))
     assert issued(ws, "ccr") == ccrs
+
+
+def test_without_per_person_ccr_rules_ccrs_go_to_the_reviewers_the_plan_names(ws):
+    targets = yaml.safe_load(ws.targets_path.read_text(encoding="utf-8"))
+    for rule in targets["rules"].values():
+        if rule["activity"] == "ccr":
+            rule["per_quarter"] = 0  # as targets.yaml says: set it to 0 to stop expecting it
+    ws.targets_path.write_text(yaml.safe_dump(targets, allow_unicode=True), encoding="utf-8")
+    assert rule_roles(ws, "ccr") == set()
+    run(ws, schedule(ws, "2022-12-05"))
+    ccrs = issued(ws, "ccr")
+    with Store(ws.store_path) as store:
+        people = sorted(i.assignee for i in store.issued(Q3) if i.form == "ccr")
+    named = with_roles(ws, Role.HEAD_OF_SERVICE, Role.PSW, Role.IMPROVEMENT_AP)  # the row's Who: HoS / PSW / Improvement team
+    assert len(ccrs) == len(named) == 7 and people == named
+    note = ccrs[0].with_name(f"{ccrs[0].stem} - cover note.txt").read_text(encoding="utf-8")
+    assert ("What is due\n"
+            "  - Collaborative case reviews: 20 children still to do this quarter between the 7 people the QA plan names "
+            "(HoS / PSW / Improvement team), about 3 each, by 31/12/2022\n\n") in note
 
 
 def test_forms_of_a_quarter_not_yet_begun_wait_for_it_unless_the_plan_dates_them_to_its_first_week(ws):
@@ -265,7 +312,8 @@ def test_forms_of_a_quarter_not_yet_begun_wait_for_it_unless_the_plan_dates_them
     run(ws, schedule(ws, "2022-12-28", settings))
     assert not q4.exists()
     run(ws, schedule(ws, "2022-12-29", settings))  # the week of 03/01/2023, less 5 days
-    assert len(list(q4.glob("*/dip_sample*.xlsx"))) == 9
+    samplers = with_roles(ws, *load_targets(ws.targets_path).dip_sample_roles)  # Heads of service, team managers, the PSW
+    assert sorted(path.parent.name for path in q4.glob("*/dip_sample*.xlsx")) == samplers and len(samplers) == 10
     assert list(q4.glob("*/supervision_audit*")) == []  # January's, dated by its month only: not before Q4 begins
     run(ws, schedule(ws, "2022-12-31", settings))
     assert list(q4.glob("*/supervision_audit*")) == []
@@ -306,7 +354,10 @@ def test_a_crash_at_any_step_of_issuing_never_issues_a_form_twice(ws, monkeypatc
     notes = [p for p in _visible(folder) if p.name.endswith(" - cover note.txt")]
     with Store(ws.store_path) as store:
         recorded = sorted(Path(i.path) for i in store.issued(Q3))
-    assert len(forms) == 15 and recorded == forms  # each once, each recorded, the one written before the crash among them
+    # The dip samples (heads of service, team managers, the PSW) and October's supervision audits, each once, each
+    # recorded, the one written before the crash among them.
+    due = len(with_roles(ws, *load_targets(ws.targets_path).dip_sample_roles)) + len(supervision_auditors(ws))
+    assert len(forms) == due == 16 and recorded == forms
     assert crashed[0] in {p.name for p in forms}
     assert sorted(n.name for n in notes) == sorted(f"{p.stem} - cover note.txt" for p in forms)
     assert [p for p in folder.rglob(".*")] == []  # nothing half-written left behind
