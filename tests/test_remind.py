@@ -18,8 +18,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
+from pipeline.admin import read_roster
 from pipeline.cli import cli
 from pipeline.receipts import Receipts
+from pipeline.roles import Role
 from pipeline.spec import Catalogue
 from pipeline.watch import Watcher
 from pipeline.workspace import Workspace
@@ -61,6 +63,16 @@ def read_eml(path: Path) -> email.message.EmailMessage:
     return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
 
 
+def owing_at_the_end_of_q3(root: Path) -> list[str]:
+    """Who owes something for Q3 with nothing returned: everyone on the example roster but the practitioners (social
+    workers and ASYEs owe nothing in person; Appendix 6 gives every other role its own lines)."""
+    return sorted(p.name for p in read_roster(root / "admin" / "roster.xlsx") if p.role not in (Role.SOCIAL_WORKER, Role.ASYE))
+
+
+def team_of(root: Path, manager: str) -> list[str]:
+    return sorted(p.name for p in read_roster(root / "admin" / "roster.xlsx") if p.line_manager == manager)
+
+
 def issue_dip_sample(root: Path) -> Path:
     result = qa(root, "issue", "dip_sample", "--quarter", QUARTER, "--assignee", "Sarah Lowe", "--theme", "networks_contingency")
     assert result.exit_code == 0, result.output
@@ -73,20 +85,30 @@ def test_each_person_gets_what_they_owe_and_by_when_with_their_forms_attached(ro
     assert result.exit_code == 0, result.output
     folder = root / "outbox" / "mail" / "reminders" / QUARTER / "2023-01-20"
     lines = result.stdout.splitlines()
-    assert lines[0] == f"Reminders for {QUARTER} as of 20/01/2023: 12 written to {folder}"
-    assert "  Sarah Lowe <sarah.lowe@example.org>: 15 to do (1 late), 1 form(s) attached" in lines
-    assert "  Priya Raman <priya.raman@example.org>: 15 to do (2 late), 2 overdue in their team" in lines
+    owing = owing_at_the_end_of_q3(root)
+    assert lines[0] == f"Reminders for {QUARTER} as of 20/01/2023: {len(owing)} written to {folder}" and len(owing) == 20
+    assert sorted(path.stem for path in folder.glob("*.eml")) == owing
+    # A team manager: 10 children dip-sampled and a thematic audit (both late), and an observation of each member of
+    # the team (the ASYE among them) by the end of the year.
+    sarah_owes = 10 + 1 + len(team_of(root, "Sarah Lowe"))
+    assert f"  Sarah Lowe <sarah.lowe@example.org>: {sarah_owes} to do (2 late), 1 form(s) attached" in lines
+    # A head of service: 10 children dip-sampled, a summary and a CCR (all late); each of her two team managers
+    # observed and their supervision audited by the end of the year.
+    priya_owes = 10 + 1 + 1 + 2 * len(team_of(root, "Priya Raman"))
+    assert f"  Priya Raman <priya.raman@example.org>: {priya_owes} to do (3 late), 2 overdue in their team" in lines
     assert ("Note: Anil Mistry has no Email on the roster (admin/roster.xlsx): their reminder is written but not sent. "
             "Add an Email column to the Staff sheet with their address.") in result.stderr.splitlines()
 
     sarah = read_eml(folder / "Sarah Lowe.eml")
     assert (sarah["To"], sarah["X-Unsent"], sarah["Subject"]) == (
-        "Sarah Lowe <sarah.lowe@example.org>", "1", f"QA returns for {QUARTER}: 15 to do, 1 late")
+        "Sarah Lowe <sarah.lowe@example.org>", "1", f"QA returns for {QUARTER}: {sarah_owes} to do, 2 late")
     body = sarah.get_body(("plain",)).get_content().splitlines()
-    assert body[:6] == ["Dear Sarah,", "", f"This is a reminder of the quality-assurance returns for {QUARTER}, as they "
+    assert body[:7] == ["Dear Sarah,", "", f"This is a reminder of the quality-assurance returns for {QUARTER}, as they "
                         "stood on 20/01/2023.", "", "What you owe:",
-                        "- Dip sampling: 10 of 10 still to do, due by 31/12/2022 - LATE, 20 days overdue"]
+                        "- Dip sampling: 10 of 10 still to do, due by 31/12/2022 - LATE, 20 days overdue",
+                        "- Thematic audits, by person: 1 of 1 still to do, due by 31/12/2022 - LATE, 20 days overdue"]
     assert "- Observations by line managers (Ben Carter): 1 of 1 still to do, due by 31/03/2023" in body
+    assert "- Observations by line managers (Ella Harper): 1 of 1 still to do, due by 31/03/2023" in body  # an ASYE
     assert "Forms issued to you and not yet returned (attached):" in body
     [attachment] = list(sarah.iter_attachments())
     assert (attachment.get_filename(), attachment.get_content()) == (issued.name, issued.read_bytes())
@@ -98,8 +120,11 @@ def test_people_overdue_by_more_than_the_set_days_are_listed_to_their_line_manag
     folder = root / "outbox" / "mail" / "reminders" / QUARTER / "2023-01-20"
     body = read_eml(folder / "Priya Raman.eml").get_body(("plain",)).get_content().splitlines()
     team = body[body.index("Overdue by more than 14 days in the team you manage:") + 1:]
-    assert team[:2] == ["- Anil Mistry: Dip sampling, 10 of 10 still to do, due by 31/12/2022, 20 days overdue",
-                        "- Sarah Lowe: Dip sampling, 10 of 10 still to do, due by 31/12/2022, 20 days overdue"]
+    assert team[:5] == ["- Anil Mistry: Dip sampling, 10 of 10 still to do, due by 31/12/2022, 20 days overdue",
+                        "- Anil Mistry: Thematic audits, by person, 1 of 1 still to do, due by 31/12/2022, 20 days overdue",
+                        "- Sarah Lowe: Dip sampling, 10 of 10 still to do, due by 31/12/2022, 20 days overdue",
+                        "- Sarah Lowe: Thematic audits, by person, 1 of 1 still to do, due by 31/12/2022, 20 days overdue",
+                        ""]  # and nothing else: their observations are not due until 31/03/2023
 
     (root / "qa.yaml").write_text("remind_escalate_days: 30\n", encoding="utf-8")
     qa(root, "remind", "--quarter", QUARTER, "--today", "2023-01-20")
@@ -165,18 +190,19 @@ def test_reminders_are_sent_through_the_smtp_server_once_a_day(root, smtp_server
     env = {"QA_SMTP_USER": "qa-mailer", "QA_SMTP_PASSWORD": "s3cret", "SSL_CERT_FILE": str(ca_file)}
     result = qa(root, "remind", "--quarter", QUARTER, "--today", "2023-01-20", env=env)
     assert result.exit_code == 0, result.output
+    without = len(owing_at_the_end_of_q3(root)) - len(ADDRESSES)
     assert result.stdout.splitlines()[-1] == (f"Sent 2 through localhost:{port}; 0 already sent today (not sent again); "
-                                              "10 without an address.")
+                                              f"{without} without an address.")
     assert sorted(to for tos, _ in inbox.messages for to in tos) == ["priya.raman@example.org", "sarah.lowe@example.org"]
     sent = {tos[0]: message for tos, message in inbox.messages}
-    assert sent["sarah.lowe@example.org"]["Subject"] == f"QA returns for {QUARTER}: 15 to do, 1 late"
+    assert sent["sarah.lowe@example.org"]["Subject"] == f"QA returns for {QUARTER}: 17 to do, 2 late"
     assert sent["sarah.lowe@example.org"]["From"] == "QA team <qa@example.org>"
     assert sent["sarah.lowe@example.org"]["X-Unsent"] is None  # only the .eml files are drafts
     assert "qa-mailer" not in (root / "qa.yaml").read_text(encoding="utf-8")
 
     again = qa(root, "remind", "--quarter", QUARTER, "--today", "2023-01-20", env=env)
     assert again.stdout.splitlines()[-1] == (f"Sent 0 through localhost:{port}; 2 already sent today (not sent again); "
-                                             "10 without an address.")
+                                             f"{without} without an address.")
     assert len(inbox.messages) == 2
     next_day = qa(root, "remind", "--quarter", QUARTER, "--today", "2023-01-21", env=env)
     assert next_day.stdout.splitlines()[-1].startswith(f"Sent 2 through localhost:{port};")
