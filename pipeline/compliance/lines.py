@@ -188,6 +188,24 @@ def plain(value: object) -> object:
     return str(value) if isinstance(value, Role) else value
 
 
+DATE_ROLES = ("session_date", "activity_date", "completed_on")  # the session sampled, else the activity, else the form's date
+
+
+def activity_date(submission) -> dt.date | None:
+    """The date a return's work was done: the first of DATE_ROLES it answers (stored dates may be ISO text)."""
+    for role in DATE_ROLES:
+        value = submission.answer(role)
+        if isinstance(value, dt.date):
+            return value
+        if not value:
+            continue
+        try:
+            return dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            continue
+    return None
+
+
 def day(value: dt.date | str) -> str:
     """'31/12/2022' (or 'an unknown date')."""
     parsed = dt.date.fromisoformat(value) if isinstance(value, str) and value else value

@@ -20,6 +20,7 @@ from ..quarter import Quarter
 from ..roles import closest, fold
 from ..store import IssuedForm, StoredSubmission, submission_ref
 from .lines import AMBER, GREEN, RED, day, names
+from .lines import activity_date as _date
 
 DONE, EARLY, LATE, NOT_DONE, NOT_YET = "Done in its week", "Done before its week", "Late", "Not done", "Not yet due"
 
@@ -175,19 +176,6 @@ def _theme(submission: StoredSubmission) -> str:
     theme = submission.answer("theme") or (submission.spec.theme if submission.spec else None) or ""
     return " ".join(str(theme).split())
 
-
-def _date(submission: StoredSubmission) -> dt.date | None:
-    for role in ("session_date", "activity_date", "completed_on"):
-        value = submission.answer(role)
-        if isinstance(value, dt.date):
-            return value
-        if not value:
-            continue
-        try:
-            return dt.date.fromisoformat(str(value)[:10])
-        except ValueError:
-            continue
-    return None
 
 
 def _arrived(submission: StoredSubmission, today: dt.date) -> dt.date:

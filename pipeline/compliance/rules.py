@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from ..roles import fold
 from ..targets import Rule
 from .lines import ACTIVITIES, RULE_LINES, PersonLine, author, names
+from .lines import activity_date as _date
 
 if TYPE_CHECKING:
     from ..store import StoredSubmission
     from .minimums import _Minimums
 
-_DATE_ROLES = ("session_date", "activity_date", "completed_on")  # the supervision sampled, else the form's date
 
 
 def person_rules(m: _Minimums) -> None:
@@ -103,19 +103,6 @@ def _unit(unit: str, count: int) -> str:
         return "child" if unit == "children" else unit.rstrip("s")
     return unit
 
-
-def _date(submission: StoredSubmission) -> dt.date | None:
-    for role in _DATE_ROLES:
-        value = submission.answer(role)
-        if isinstance(value, dt.date):
-            return value
-        if not value:
-            continue
-        try:
-            return dt.date.fromisoformat(str(value)[:10])
-        except ValueError:
-            continue
-    return None
 
 
 def _months(start: dt.date, end: dt.date) -> list[dt.date]:
