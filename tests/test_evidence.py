@@ -281,3 +281,20 @@ def test_vignettes_are_drafts_without_names_or_ids_and_never_replaced(reported):
     fresh = run(root, "report", "--quarter", Q3.label)
     assert f"Note: 3 case vignette(s) drafted in {path}, marked DRAFT: the Principal Social Worker edits them in Word " \
            "before the report is final.\n" in fresh.output
+
+
+def test_page_one_says_what_impact_and_triangulation_found_with_the_counts_behind_it(reported):
+    root, evidence, _, _ = reported
+    result = run(root, "report", "--quarter", Q3.label, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    know = {s["text"]: s["evidence"] for s in data["front"]["know"]}
+    impact = ("Reviewers judged the child's situation better because of the work in 2 of 5 reviews and worse in 2; "
+              "1 graded good or better found it worse.")
+    assert know[impact] == "5 reviews recording impact; section 3"
+    voice = next(t for t in evidence["triangulation"]["themes"] if t["theme"] == "Voice of the child")
+    disagree = ("Our sources disagree on 1 theme(s) ('Voice of the child'): one records mostly strengths where another "
+                "records mostly worries, so these are where to look next.")
+    assert know[disagree] == f"{voice['evidence']} points across {len(evidence['triangulation']['sources'])} sources; section 5"
+    page_one = "\n".join(p.text for p in Document(data["files"]["report"]).paragraphs)
+    assert impact in page_one and disagree in page_one

@@ -15,7 +15,9 @@ from ..store import StoredSubmission
 from .actions import Action
 from .assurance import Assurance, assurance_section
 from .followthrough import FOLLOW_THROUGH_DAYS, FollowThrough, follow_through
+from .front import KNOWN_FROM, Statement
 from .impact import Impact, impact_section
+from .outline import ref
 from .sources import Sourcer
 from .triangulation import Triangulation, triangulate
 from .vignettes import Anonymiser, Vignettes, draft_vignettes
@@ -56,3 +58,32 @@ def build_evidence(
         follow_through=follow_through(reviews, audits, as_of, sourcer.clean, follow_through_days),
         vignettes=draft_vignettes(reviews, anonymiser, assurance.rereviewed, quarter),
     )
+
+
+def known_from_evidence(model) -> list[Statement]:
+    """Page one's 'what we know' from impact beside grade and triangulation, each with the count behind it."""
+    evidence: Evidence | None = model.evidence
+    if evidence is None:
+        return []
+    found = []
+    impact = evidence.impact
+    if impact.asked and impact.recorded:
+        scale = [point.lower() for point in impact.scale]
+        text = (f"Reviewers judged the child's situation {scale[0]} because of the work in {impact.total.counts[0]} of "
+                f"{impact.recorded} reviews and {scale[-1]} in {impact.total.counts[-1]}")
+        text += (f"; {impact.good_but_worse} graded good or better found it {scale[-1]}." if impact.good_but_worse else ".")
+        found.append(Statement(text, f"{impact.recorded} reviews recording impact; {ref('practice')}"))
+    triangulation = evidence.triangulation
+    if triangulation.disagreements:
+        themes = [row.theme for row in triangulation.themes if row.disagree]
+        shown = ", ".join(f"'{theme}'" for theme in themes[:3]) + (f" and {len(themes) - 3} more" if len(themes) > 3 else "")
+        found.append(Statement(
+            f"Our sources disagree on {len(themes)} theme(s) ({shown}): one records mostly strengths where another "
+            "records mostly worries, so these are where to look next.",
+            f"{sum(row.evidence for row in triangulation.themes if row.disagree)} points across "
+            f"{len(triangulation.sources)} sources; {ref('findings')}",
+        ))
+    return found
+
+
+KNOWN_FROM.append(known_from_evidence)  # page one's hook (front.py)
