@@ -77,7 +77,7 @@ def tracker_workbook(data: TrackerData) -> bytes:
                                                 "What this means"],
                [[line.activity, line.section, line.span, _planned(data.plan, line.form), line.minimum, line.received,
                  line.counted, line.rejected, line.outstanding, line.rag, line.explanation] for line in result.activities],
-               widths=[30, 11, 23, 22, 9, 9, 9, 9, 12, 8, 62], rag_column=10)
+               widths=[42, 11, 23, 22, 9, 9, 9, 9, 12, 8, 62], rag_column=10)
         _table(book.create_sheet("People"), ["Person", "Role", "Team", "Activity", "For whom", "Owed", "Received",
                                               "Outstanding", "Due", "Late", "RAG", "What this means"],
                [[line.person, line.role, line.team, line.activity, line.subject or "", line.required, line.done,
