@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+
+from .read.table import workbook_errors
 
 LISTS_SHEET = "Lists"
 GUIDE_SHEET = "Read me"
@@ -56,12 +55,9 @@ def read_sheet(path: Path, preferred: str) -> Sheet:
 
     Raises ValueError saying, in an admin's words, why the file is not a readable workbook.
     """
-    try:
-        with warnings.catch_warnings():
-            # Workbooks saved by Excel carry extensions openpyxl warns about; nothing read here is in them.
-            warnings.simplefilter("ignore")
-            # Not read-only: a read-only sheet does not know its merged cells. Admin files are small.
-            workbook = load_workbook(path, data_only=True)
+    with workbook_errors():
+        # Not read-only: a read-only sheet does not know its merged cells. Admin files are small.
+        workbook = load_workbook(path, data_only=True)
         try:
             name = preferred if preferred in workbook.sheetnames else workbook.sheetnames[0]
             sheet = workbook[name]
@@ -70,12 +66,6 @@ def read_sheet(path: Path, preferred: str) -> Sheet:
             epoch_1904 = workbook.epoch.year == 1904
         finally:
             workbook.close()
-    except (BadZipFile, InvalidFileException) as err:
-        raise ValueError("it is not in Excel's .xlsx format") from err
-    except OSError as err:
-        raise ValueError(err.strerror or "it cannot be read") from err
-    except Exception as err:  # openpyxl raises XML, key, type and value errors for a damaged workbook
-        raise ValueError(f"it is damaged: {type(err).__name__}") from err
     return Sheet(name, rows, epoch_1904, merged)
 
 
